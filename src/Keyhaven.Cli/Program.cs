@@ -1,0 +1,6 @@
+using System.CommandLine;
+using Keyhaven.Cli.Commands;
+
+var root = new RootCommand("Keyhaven: a self-hosted key management service that speaks the AWS KMS protocol.");
+root.Subcommands.Add(ServeCommand.Create());
+return await root.Parse(args).InvokeAsync();
