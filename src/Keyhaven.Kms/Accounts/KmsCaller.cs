@@ -1,0 +1,4 @@
+namespace Keyhaven.Kms.Accounts;
+
+/// <summary>Who calls and where: the authenticated principal's account and ARN, and the region the request was signed for.</summary>
+public sealed record KmsCaller(AccountId Account, string Region, string PrincipalArn);

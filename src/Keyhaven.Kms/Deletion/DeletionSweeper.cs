@@ -1,0 +1,55 @@
+using Keyhaven.Kms.Aliases;
+using Keyhaven.Kms.Infrastructure;
+using Keyhaven.Kms.Keys;
+using Keyhaven.Storage.Records;
+
+namespace Keyhaven.Kms.Deletion;
+
+/// <summary>
+/// Deletes keys whose deletion window has ended, with their aliases, in one transaction per key. Afterwards the
+/// key is gone and its ciphertexts can never be decrypted again, as in AWS KMS. Run periodically by the host.
+/// </summary>
+public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, AliasRepository aliases, KmsEnvironment environment)
+{
+    /// <summary>Deletes the keys that are due now; returns how many were deleted.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var deletedKeys = 0;
+        foreach (var candidate in await keys.ListAllAsync(cancellationToken))
+        {
+            if (!IsDue(candidate, environment.Now))
+            {
+                continue;
+            }
+
+            var deletedAliases = new List<Alias>();
+            var deleted = await store.WriteAsync(async transaction =>
+            {
+                deletedAliases.Clear();
+                var key = await KeyRepository.ReadAsync(transaction, KeyRepository.StorageKeyFor(candidate.Account, candidate.Region, candidate.Id), cancellationToken);
+                if (key is null || !IsDue(key, environment.Now))
+                {
+                    return false; // cancelled or already deleted since the listing
+                }
+
+                await AliasManager.DeleteAllForKeyAsync(transaction, key, deletedAliases, cancellationToken);
+                await KeyRepository.DeleteAsync(transaction, key, cancellationToken);
+                return true;
+            }, cancellationToken);
+            if (deleted)
+            {
+                keys.Forget(candidate);
+                foreach (var alias in deletedAliases)
+                {
+                    aliases.Remember(alias.Account, alias.Region, alias.Name, null);
+                }
+
+                deletedKeys++;
+            }
+        }
+
+        return deletedKeys;
+    }
+
+    private static bool IsDue(KmsKey key, DateTimeOffset now) => key.State == KeyState.PendingDeletion && key.DeletionDate <= now;
+}

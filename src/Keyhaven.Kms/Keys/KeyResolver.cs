@@ -1,0 +1,66 @@
+using Keyhaven.Kms.Accounts;
+using Keyhaven.Kms.Aliases;
+using Keyhaven.Kms.Errors;
+
+namespace Keyhaven.Kms.Keys;
+
+/// <summary>
+/// Turns the identifiers a caller may give (key id, key ARN, alias name, alias ARN) into a key, as AWS KMS resolves
+/// them: ids and alias names are looked up in the caller's account and region, ARNs where they point.
+/// </summary>
+public sealed class KeyResolver(KeyRepository keys, AliasRepository aliases)
+{
+    /// <param name="allowAlias">False for operations that AWS documents as taking only a key id or key ARN.</param>
+    /// <exception cref="KmsException">NotFoundException for malformed ids and for keys or aliases that do not exist.</exception>
+    public async ValueTask<KmsKey> ResolveAsync(KmsCaller caller, string? identifier, bool allowAlias, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(identifier))
+        {
+            KmsErrors.Validation("keyId", "Member must have length greater than or equal to 1");
+        }
+
+        var account = caller.Account;
+        var region = caller.Region;
+        var resource = identifier;
+        if (identifier.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            if (!KeyArn.TryParse(identifier, out region, out account, out resource))
+            {
+                KmsErrors.Throw(KmsErrorCode.NotFoundException, $"Invalid arn `{identifier}`.");
+            }
+
+            if (resource.StartsWith("key/", StringComparison.Ordinal))
+            {
+                resource = resource["key/".Length..];
+            }
+            else if (!resource.StartsWith(AliasName.Prefix, StringComparison.Ordinal))
+            {
+                KmsErrors.Throw(KmsErrorCode.NotFoundException, $"Invalid arn `{identifier}`.");
+            }
+        }
+
+        if (resource.StartsWith(AliasName.Prefix, StringComparison.Ordinal))
+        {
+            if (!allowAlias)
+            {
+                KmsErrors.Throw(KmsErrorCode.NotFoundException, $"Invalid keyId `{identifier}`: this operation takes a key id or key ARN, not an alias.");
+            }
+
+            var alias = await aliases.FindAsync(account, region, resource, cancellationToken)
+                ?? KmsErrors.Throw<Alias>(KmsErrorCode.NotFoundException, $"Alias `{KeyArn.ForAlias(region, account, resource)}` is not found.");
+            return await FindAsync(account, region, alias.TargetKeyId, cancellationToken);
+        }
+
+        if (!KeyId.TryParse(resource, out var keyId))
+        {
+            KmsErrors.Throw(KmsErrorCode.NotFoundException, $"Invalid keyId `{identifier}`.");
+        }
+
+        return await FindAsync(account, region, keyId, cancellationToken);
+    }
+
+    /// <summary>Finds a key by its exact identity.</summary>
+    public async ValueTask<KmsKey> FindAsync(AccountId account, string region, KeyId keyId, CancellationToken cancellationToken) =>
+        await keys.FindAsync(account, region, keyId, cancellationToken)
+        ?? KmsErrors.Throw<KmsKey>(KmsErrorCode.NotFoundException, $"Key `{KeyArn.ForKey(region, account, keyId)}` does not exist.");
+}

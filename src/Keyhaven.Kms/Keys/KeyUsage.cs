@@ -1,0 +1,7 @@
+namespace Keyhaven.Kms.Keys;
+
+/// <summary>The cryptographic operations a key is for.</summary>
+public enum KeyUsage
+{
+    EncryptDecrypt,
+}

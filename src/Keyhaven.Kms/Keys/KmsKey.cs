@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Keyhaven.Kms.Accounts;
+
+namespace Keyhaven.Kms.Keys;
+
+/// <summary>
+/// A KMS key as stored: metadata, policy, tags, rotation schedule and every version of its material. Immutable;
+/// changes produce a new value with <c>with</c>. <see cref="StoreVersion"/> is the stored record's version, for
+/// optimistic concurrency.
+/// </summary>
+public sealed record KmsKey
+{
+    public required KeyId Id { get; init; }
+    public required AccountId Account { get; init; }
+    public required string Region { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public string Description { get; init; } = string.Empty;
+    public KeySpec Spec { get; init; } = KeySpec.SymmetricDefault;
+    public KeyUsage Usage { get; init; } = KeyUsage.EncryptDecrypt;
+    public KeyOrigin Origin { get; init; } = KeyOrigin.AwsKms;
+    public KeyState State { get; init; } = KeyState.Enabled;
+    public DateTimeOffset? DeletionDate { get; init; }
+    public int? PendingWindowInDays { get; init; }
+    public required string Policy { get; init; }
+    public ImmutableArray<KeyTag> Tags { get; init; } = [];
+    public int? RotationPeriodInDays { get; init; }
+    public DateTimeOffset? NextRotationDate { get; init; }
+    public DateTimeOffset? OnDemandRotationStartDate { get; init; }
+    public required ImmutableArray<KeyMaterialVersion> Versions { get; init; }
+    public long StoreVersion { get; init; }
+
+    public string Arn => KeyArn.ForKey(Region, Account, Id);
+
+    /// <summary>Automatic rotation is on when a period is set.</summary>
+    public bool RotationEnabled => RotationPeriodInDays is not null;
+
+    /// <summary>The version new ciphertexts use: always the newest.</summary>
+    public KeyMaterialVersion CurrentVersion => Versions[^1];
+
+    public int OnDemandRotationCount => Versions.Count(v => v.RotationType == RotationType.OnDemand);
+
+    public KeyMaterialVersion? FindVersion(uint ordinal)
+    {
+        // INVARIANT: Versions is ordered by Ordinal and ordinals are 1..n without gaps.
+        var index = (int)ordinal - 1;
+        return index >= 0 && index < Versions.Length ? Versions[index] : null;
+    }
+}

@@ -1,0 +1,100 @@
+using Keyhaven.Storage.Backends;
+using Microsoft.Data.Sqlite;
+
+namespace Keyhaven.Storage.Sqlite;
+
+/// <summary>One SQLite transaction on its own connection; see <see cref="IStorageTransaction"/>.</summary>
+internal sealed class SqliteStorageTransaction(SqliteConnection connection, SqliteTransaction transaction) : IStorageTransaction
+{
+    private bool _committed;
+
+    public async ValueTask<StorageEntry?> GetAsync(StorageKey key, CancellationToken cancellationToken)
+    {
+        await using var command = Command("SELECT version, value FROM records WHERE tbl = $tbl AND id = $id");
+        command.Parameters.AddWithValue("$tbl", key.Table);
+        command.Parameters.AddWithValue("$id", key.Id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new StorageEntry(key, reader.GetInt64(0), (byte[])reader.GetValue(1));
+    }
+
+    public async ValueTask<IReadOnlyList<StorageEntry>> ListAsync(
+        string table, string idPrefix, string? afterId, int limit, CancellationToken cancellationToken)
+    {
+        // Prefix match by range so that LIKE wildcards in ids never matter: [prefix, prefix + U+FFFF).
+        await using var command = Command("""
+            SELECT id, version, value FROM records
+            WHERE tbl = $tbl AND id >= $from AND id < $to AND ($after IS NULL OR id > $after)
+            ORDER BY id LIMIT $limit
+            """);
+        command.Parameters.AddWithValue("$tbl", table);
+        command.Parameters.AddWithValue("$from", idPrefix);
+        command.Parameters.AddWithValue("$to", idPrefix + '\uFFFF');
+        command.Parameters.AddWithValue("$after", (object?)afterId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", limit);
+        var entries = new List<StorageEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries.Add(new StorageEntry(new StorageKey(table, reader.GetString(0)), reader.GetInt64(1), (byte[])reader.GetValue(2)));
+        }
+
+        return entries;
+    }
+
+    public async ValueTask PutAsync(StorageKey key, long expectedVersion, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        await using var command = expectedVersion == 0
+            ? Command("INSERT INTO records (tbl, id, version, value) VALUES ($tbl, $id, 1, $value) ON CONFLICT DO NOTHING")
+            : Command("UPDATE records SET version = version + 1, value = $value WHERE tbl = $tbl AND id = $id AND version = $expected");
+        command.Parameters.AddWithValue("$tbl", key.Table);
+        command.Parameters.AddWithValue("$id", key.Id);
+        command.Parameters.AddWithValue("$expected", expectedVersion);
+        command.Parameters.Add("$value", SqliteType.Blob).Value = value.ToArray();
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            throw new StorageConflictException(key, expectedVersion);
+        }
+    }
+
+    public async ValueTask DeleteAsync(StorageKey key, long expectedVersion, CancellationToken cancellationToken)
+    {
+        await using var command = Command("DELETE FROM records WHERE tbl = $tbl AND id = $id AND version = $expected");
+        command.Parameters.AddWithValue("$tbl", key.Table);
+        command.Parameters.AddWithValue("$id", key.Id);
+        command.Parameters.AddWithValue("$expected", expectedVersion);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            throw new StorageConflictException(key, expectedVersion);
+        }
+    }
+
+    public async ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
+        await transaction.CommitAsync(cancellationToken);
+        _committed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_committed)
+        {
+            await transaction.RollbackAsync();
+        }
+
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+}
