@@ -5,7 +5,7 @@ namespace Keyhaven.SigV4.Canonicalization;
 
 /// <summary>
 /// Builds the SigV4 canonical request. The single implementation shared by <see cref="SigV4Signer"/> and
-/// <c>SigV4Verifier</c>, so a request the signer signs is canonicalized identically by the verifier.
+/// <see cref="SigV4Verifier{TPrincipal}"/>, so a request the signer signs is canonicalized identically by the verifier.
 /// spec: AWS SigV4 "Create a canonical request":
 /// <c>Method \n CanonicalURI \n CanonicalQueryString \n CanonicalHeaders \n SignedHeaders \n HashedPayload</c>.
 /// </summary>

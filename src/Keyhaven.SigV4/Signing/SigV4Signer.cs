@@ -7,7 +7,7 @@ namespace Keyhaven.SigV4;
 
 /// <summary>
 /// Client-side SigV4 signer: signs requests with an <c>Authorization</c> header or presigns them into a query
-/// string. Shares canonicalization with <c>SigV4Verifier</c>. Thread-safe; allocation is not a
+/// string. Shares canonicalization with <see cref="SigV4Verifier{TPrincipal}"/>. Thread-safe; allocation is not a
 /// concern here (clients sign once per request), so results carry the intermediate strings.
 /// </summary>
 public sealed class SigV4Signer
