@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+using System.Text;
+using Keyhaven.Policy.Documents;
+
+namespace Keyhaven.Policy.Compilation;
+
+/// <summary>
+/// A policy compiled into evaluable form. Create with <see cref="PolicyCompiler"/> or <see cref="CompiledPolicyCache"/>;
+/// compile once, evaluate many times.
+/// </summary>
+/// <remarks>Immutable and thread-safe.</remarks>
+public sealed class CompiledPolicy
+{
+    internal CompiledPolicy(string name, PolicyDocument document, string contentHash, CompiledStatement[] statements)
+    {
+        Name = name;
+        Document = document;
+        ContentHash = contentHash;
+        Statements = statements;
+        Denies = statements.Where(s => s.Effect == PolicyEffect.Deny).ToArray();
+        Allows = statements.Where(s => s.Effect == PolicyEffect.Allow).ToArray();
+    }
+
+    /// <summary>The name used in explanations (policy name, key id, SCP name...).</summary>
+    public string Name { get; }
+
+    /// <summary>The parsed document.</summary>
+    public PolicyDocument Document { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the document text it was compiled from.</summary>
+    public string ContentHash { get; }
+
+    internal CompiledStatement[] Statements { get; }
+
+    internal CompiledStatement[] Denies { get; }
+
+    internal CompiledStatement[] Allows { get; }
+
+    /// <summary>The same compiled policy under another name (shares the compiled statements).</summary>
+    public CompiledPolicy WithName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name == Name ? this : new CompiledPolicy(name, Document, ContentHash, Statements);
+    }
+
+    internal static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} ({Statements.Length} statements, sha256:{ContentHash[..12]})";
+}
