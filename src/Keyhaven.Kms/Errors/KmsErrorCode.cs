@@ -20,4 +20,8 @@ public enum KmsErrorCode
     UnsupportedOperationException,
     ValidationException,
     AccessDeniedException,
+    DryRunOperationException,
+    SerializationException,
+    UnknownOperationException,
+    CustomKeyStoreNotFoundException,
 }

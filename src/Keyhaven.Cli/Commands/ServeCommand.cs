@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Keyhaven.Server.Hosting;
+
+namespace Keyhaven.Cli.Commands;
+
+/// <summary><c>keyhaven serve</c>: runs the server on the embedded store until SIGTERM or Ctrl-C.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Data directory (created on first start).", DefaultValueFactory = _ => "./keyhaven-data" };
+        var listen = new Option<string>("--listen") { Description = "Address and port to listen on.", DefaultValueFactory = _ => "127.0.0.1:4599" };
+        var region = new Option<string>("--region") { Description = "The AWS region this server answers for.", DefaultValueFactory = _ => "us-east-1" };
+        var rootKey = new Option<string?>("--root-key") { Description = "Root key file (default: DATA/root.key; created with mode 0600)." };
+        var command = new Command("serve", "Run the Keyhaven server (AWS KMS API) on the embedded SQLite store.") { data, listen, region, rootKey };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            KeyhavenServerOptions options;
+            try
+            {
+                options = new KeyhavenServerOptions
+                {
+                    DataDirectory = parseResult.GetValue(data)!,
+                    Listen = KeyhavenServerOptions.ParseListen(parseResult.GetValue(listen)!),
+                    Region = parseResult.GetValue(region)!,
+                    RootKeyPath = parseResult.GetValue(rootKey),
+                };
+            }
+            catch (FormatException exception)
+            {
+                await Console.Error.WriteLineAsync(exception.Message);
+                return 2;
+            }
+
+            await using var server = await KeyhavenServer.StartAsync(options, cancellationToken: cancellationToken);
+            if (server.Deployment.NewAccessKey is { } created)
+            {
+                Console.WriteLine($"Initialized {Path.GetFullPath(options.DataDirectory)} for account {server.Deployment.Account}.");
+                Console.WriteLine("Bootstrap administrator credentials (shown once; also in the credentials file below):");
+                Console.WriteLine($"  aws_access_key_id     = {created.AccessKeyId}");
+                Console.WriteLine($"  aws_secret_access_key = {created.SecretAccessKey}");
+                Console.WriteLine($"  credentials file      = {Path.GetFullPath(options.CredentialsPath)} (profile keyhaven)");
+            }
+
+            Console.WriteLine($"Keyhaven is serving the KMS API for account {server.Deployment.Account} in {options.Region} at {server.Endpoint}");
+            Console.WriteLine($"Try: AWS_SHARED_CREDENTIALS_FILE={Path.GetFullPath(options.CredentialsPath)} AWS_PROFILE=keyhaven aws kms list-keys --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine("Shutting down.");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,44 @@
+using Keyhaven.Kms.Aliases;
+using Keyhaven.Kms.Crypto;
+using Keyhaven.Kms.Deletion;
+using Keyhaven.Kms.Infrastructure;
+using Keyhaven.Kms.Keys;
+using Keyhaven.Kms.Policies;
+using Keyhaven.Kms.Rotation;
+using Keyhaven.Kms.Tags;
+using Keyhaven.Storage.Records;
+
+namespace Keyhaven.Kms;
+
+/// <summary>The KMS domain wired together over one record store: every service a host exposes.</summary>
+public sealed class KmsDomain
+{
+    public KmsDomain(RecordStore store, KmsEnvironment environment)
+    {
+        Environment = environment;
+        Keys = new KeyRepository(store);
+        Aliases = new AliasRepository(store);
+        Resolver = new KeyResolver(Keys, Aliases);
+        KeyManager = new KeyManager(Keys, Resolver, environment);
+        Crypto = new CryptoOperations(Resolver, environment);
+        AliasManager = new AliasManager(store, Aliases, Resolver, environment);
+        TagManager = new TagManager(KeyManager, Resolver);
+        Rotation = new RotationManager(KeyManager, Resolver, environment);
+        RotationScheduler = new RotationScheduler(Keys, Rotation, environment);
+        DeletionSweeper = new DeletionSweeper(store, Keys, Aliases, environment);
+        Policies = new KeyPolicyManager(KeyManager, Resolver);
+    }
+
+    public KmsEnvironment Environment { get; }
+    public KeyRepository Keys { get; }
+    public AliasRepository Aliases { get; }
+    public KeyResolver Resolver { get; }
+    public KeyManager KeyManager { get; }
+    public CryptoOperations Crypto { get; }
+    public AliasManager AliasManager { get; }
+    public TagManager TagManager { get; }
+    public RotationManager Rotation { get; }
+    public RotationScheduler RotationScheduler { get; }
+    public DeletionSweeper DeletionSweeper { get; }
+    public KeyPolicyManager Policies { get; }
+}

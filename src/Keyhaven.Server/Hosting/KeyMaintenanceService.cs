@@ -1,0 +1,43 @@
+using Keyhaven.Kms;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Keyhaven.Server.Hosting;
+
+/// <summary>Background work: rotates keys whose rotation is due and deletes keys whose deletion window has ended.</summary>
+internal sealed class KeyMaintenanceService(KmsDomain kms, KeyhavenServerOptions options, ILogger<KeyMaintenanceService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await RunOnceAsync(stoppingToken);
+            try
+            {
+                await Task.Delay(options.MaintenanceInterval, options.Time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One pass of both jobs; failures are logged and retried on the next pass.</summary>
+    public async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rotated = await kms.RotationScheduler.RunDueAsync(cancellationToken);
+            var deleted = await kms.DeletionSweeper.SweepAsync(cancellationToken);
+            if (rotated + deleted > 0)
+            {
+                logger.LogInformation("Maintenance rotated {Rotated} keys and deleted {Deleted} keys", rotated, deleted);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Key maintenance failed; it will run again");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using Keyhaven.Kms;
+using Keyhaven.Kms.Infrastructure;
+using Keyhaven.Server.Authentication;
+using Keyhaven.Server.Authorization;
+using Keyhaven.Server.Kms;
+using Keyhaven.Server.Pipeline;
+using Keyhaven.SigV4;
+using Keyhaven.Storage.Barrier;
+using Keyhaven.Storage.Records;
+using Keyhaven.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Keyhaven.Server.Hosting;
+
+/// <summary>
+/// A running Keyhaven server: opens the data directory (root key, SQLite, barrier), loads or creates the deployment,
+/// and serves the KMS API on Kestrel. The host only maps HTTP to the pipeline; all behaviour lives below it.
+/// </summary>
+public sealed class KeyhavenServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SqliteStorageBackend _backend;
+    private readonly StorageBarrier _barrier;
+    private readonly RootKey _rootKey;
+
+    private KeyhavenServer(WebApplication app, SqliteStorageBackend backend, StorageBarrier barrier, RootKey rootKey, Deployment deployment, KmsDomain kms, Uri endpoint)
+    {
+        _app = app;
+        _backend = backend;
+        _barrier = barrier;
+        _rootKey = rootKey;
+        Deployment = deployment;
+        Kms = kms;
+        Endpoint = endpoint;
+    }
+
+    public Deployment Deployment { get; }
+    public KmsDomain Kms { get; }
+    public Uri Endpoint { get; }
+
+    /// <summary>Opens the data directory (initializing it on first start) and starts listening.</summary>
+    public static async Task<KeyhavenServer> StartAsync(KeyhavenServerOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+    {
+        CreatePrivateDirectory(options.DataDirectory);
+        var rootKey = RootKey.LoadOrCreate(options.ResolvedRootKeyPath);
+        var backend = new SqliteStorageBackend(options.DatabasePath);
+        await backend.InitializeAsync(cancellationToken);
+        var barrier = await StorageBarrier.OpenAsync(backend, rootKey, cancellationToken);
+        var store = new RecordStore(backend, barrier);
+        var accessKeys = new AccessKeyStore(store);
+        var deployment = await Deployment.LoadOrCreateAsync(store, accessKeys, options, cancellationToken);
+        var kms = new KmsDomain(store, new KmsEnvironment(options.Time, options.Random));
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (logging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
+                .AddFilter("Microsoft", LogLevel.Warning);
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Listen);
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = KmsEndpoint.MaxBodyLength + 1;
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(kms);
+        builder.Services.AddSingleton(options.Time);
+        builder.Services.AddSingleton(new KmsOperationTable(kms));
+        builder.Services.AddSingleton<IRequestAuthorizer>(new AccountOwnerAuthorizer(deployment.Account));
+        builder.Services.AddSingleton(new SigV4Verifier<CallerIdentity>(new SigV4VerifierOptions("kms") { Region = options.Region }, accessKeys, options.Time));
+        builder.Services.AddSingleton<KmsEndpoint>();
+        builder.Services.AddHostedService<KeyMaintenanceService>();
+        var app = builder.Build();
+        var endpoint = app.Services.GetRequiredService<KmsEndpoint>();
+        app.Run(endpoint.HandleAsync);
+        await app.StartAsync(cancellationToken);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new KeyhavenServer(app, backend, barrier, rootKey, deployment, kms, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Runs one pass of the background jobs (due rotations, due deletions) now.</summary>
+    public async Task RunMaintenanceAsync(CancellationToken cancellationToken = default)
+    {
+        await Kms.RotationScheduler.RunDueAsync(cancellationToken);
+        await Kms.DeletionSweeper.SweepAsync(cancellationToken);
+    }
+
+    /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl-C).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _backend.DisposeAsync();
+        _barrier.Dispose();
+        _rootKey.Dispose();
+    }
+
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}

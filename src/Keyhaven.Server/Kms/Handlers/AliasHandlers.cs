@@ -1,0 +1,34 @@
+using Keyhaven.Kms;
+using Keyhaven.Server.Kms.Model;
+
+namespace Keyhaven.Server.Kms.Handlers;
+
+/// <summary>CreateAlias, UpdateAlias, DeleteAlias, ListAliases.</summary>
+internal static class AliasHandlers
+{
+    public static IEnumerable<KmsOperation> Create(KmsDomain kms)
+    {
+        var c = KmsJsonContext.Default;
+        yield return new KmsOperation<AliasRequest, EmptyResponse>("CreateAlias", c.AliasRequest, c.EmptyResponse, async (caller, r, ct) =>
+        {
+            await kms.AliasManager.CreateAsync(caller, r.AliasName, r.TargetKeyId, ct);
+            return EmptyResponse.Instance;
+        });
+        yield return new KmsOperation<AliasRequest, EmptyResponse>("UpdateAlias", c.AliasRequest, c.EmptyResponse, async (caller, r, ct) =>
+        {
+            await kms.AliasManager.UpdateAsync(caller, r.AliasName, r.TargetKeyId, ct);
+            return EmptyResponse.Instance;
+        });
+        yield return new KmsOperation<AliasRequest, EmptyResponse>("DeleteAlias", c.AliasRequest, c.EmptyResponse, async (caller, r, ct) =>
+        {
+            await kms.AliasManager.DeleteAsync(caller, r.AliasName, ct);
+            return EmptyResponse.Instance;
+        });
+        yield return new KmsOperation<ListAliasesRequest, ListAliasesResponse>("ListAliases", c.ListAliasesRequest, c.ListAliasesResponse, async (caller, r, ct) =>
+        {
+            var page = await kms.AliasManager.ListAsync(caller, r.KeyId, Paging.Limit(r.Limit, 100), Paging.Marker(r.Marker), ct);
+            return new ListAliasesResponse(
+                [.. page.Items.Select(a => new AliasListEntry(a.Name, a.Arn, a.TargetKeyId.Value, a.CreatedAt, a.LastUpdatedAt))], page.NextMarker, page.Truncated);
+        });
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+
+namespace Keyhaven.Server.Kms.Model;
+
+/// <summary>Source-generated serializers for every KMS wire shape: no reflection on the request path.</summary>
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(EpochSecondsConverter)])]
+[JsonSerializable(typeof(CreateKeyRequest))]
+[JsonSerializable(typeof(KeyMetadataResponse))]
+[JsonSerializable(typeof(KeyIdRequest))]
+[JsonSerializable(typeof(ListKeysRequest))]
+[JsonSerializable(typeof(ListKeysResponse))]
+[JsonSerializable(typeof(UpdateKeyDescriptionRequest))]
+[JsonSerializable(typeof(ScheduleKeyDeletionRequest))]
+[JsonSerializable(typeof(ScheduleKeyDeletionResponse))]
+[JsonSerializable(typeof(CancelKeyDeletionResponse))]
+[JsonSerializable(typeof(EncryptRequest))]
+[JsonSerializable(typeof(EncryptResponse))]
+[JsonSerializable(typeof(DecryptRequest))]
+[JsonSerializable(typeof(DecryptResponse))]
+[JsonSerializable(typeof(ReEncryptRequest))]
+[JsonSerializable(typeof(ReEncryptResponse))]
+[JsonSerializable(typeof(GenerateDataKeyRequest))]
+[JsonSerializable(typeof(GenerateDataKeyResponse))]
+[JsonSerializable(typeof(GenerateDataKeyWithoutPlaintextResponse))]
+[JsonSerializable(typeof(GenerateRandomRequest))]
+[JsonSerializable(typeof(GenerateRandomResponse))]
+[JsonSerializable(typeof(AliasRequest))]
+[JsonSerializable(typeof(ListAliasesRequest))]
+[JsonSerializable(typeof(ListAliasesResponse))]
+[JsonSerializable(typeof(TagResourceRequest))]
+[JsonSerializable(typeof(UntagResourceRequest))]
+[JsonSerializable(typeof(ListResourceTagsRequest))]
+[JsonSerializable(typeof(ListResourceTagsResponse))]
+[JsonSerializable(typeof(EnableKeyRotationRequest))]
+[JsonSerializable(typeof(GetKeyRotationStatusResponse))]
+[JsonSerializable(typeof(RotateKeyOnDemandResponse))]
+[JsonSerializable(typeof(ListKeyRotationsRequest))]
+[JsonSerializable(typeof(ListKeyRotationsResponse))]
+[JsonSerializable(typeof(GetKeyPolicyRequest))]
+[JsonSerializable(typeof(GetKeyPolicyResponse))]
+[JsonSerializable(typeof(PutKeyPolicyRequest))]
+[JsonSerializable(typeof(ListKeyPoliciesRequest))]
+[JsonSerializable(typeof(ListKeyPoliciesResponse))]
+[JsonSerializable(typeof(EmptyResponse))]
+internal sealed partial class KmsJsonContext : JsonSerializerContext;
