@@ -103,7 +103,17 @@ internal sealed class CompiledStatement
             else
             {
                 var m = _principal.Match(request.Principal);
-                principalMatch = _notPrincipal ? (m == PrincipalMatch.None ? PrincipalMatch.Wildcard : PrincipalMatch.None) : m;
+                if (_notPrincipal)
+                {
+                    // spec: reference_policies_elements_notprincipal.html — listing an account in NotPrincipal exempts the
+                    // account principal itself, not every principal in the account.
+                    m = m == PrincipalMatch.Account ? PrincipalMatch.None : m;
+                    principalMatch = m == PrincipalMatch.None ? PrincipalMatch.Wildcard : PrincipalMatch.None;
+                }
+                else
+                {
+                    principalMatch = m;
+                }
             }
 
             if (principalMatch == PrincipalMatch.None)

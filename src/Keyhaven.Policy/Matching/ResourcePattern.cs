@@ -94,6 +94,12 @@ internal sealed class ResourcePattern
 
         if (_segments is null)
         {
+            // An "arn:" pattern with fewer than six segments never matches a six-segment ARN.
+            if (Source.StartsWith("arn:", StringComparison.Ordinal) && input.Count(':') >= 5)
+            {
+                return false;
+            }
+
             return _whole.Match(input, request, ref unresolved);
         }
 
