@@ -23,15 +23,15 @@ public static class PolicyParser
     {
         limits ??= PolicyLimits.Default;
         var errors = new List<PolicyParseError>();
-        if (string.IsNullOrWhiteSpace(json))
+        if (json is not null && json.Length > limits.MaxDocumentChars)
         {
-            errors.Add(new("EMPTY_POLICY", "$", "The policy document is empty."));
+            errors.Add(new("POLICY_SIZE_EXCEEDED", "$", $"The policy document has {json.Length} characters; the limit is {limits.MaxDocumentChars}."));
             return new PolicyParseResult(null, errors);
         }
 
-        if (json.Length > limits.MaxDocumentChars)
+        if (string.IsNullOrWhiteSpace(json))
         {
-            errors.Add(new("POLICY_SIZE_EXCEEDED", "$", $"The policy document has {json.Length} characters; the limit is {limits.MaxDocumentChars}."));
+            errors.Add(new("EMPTY_POLICY", "$", "The policy document is empty."));
             return new PolicyParseResult(null, errors);
         }
 

@@ -5,15 +5,15 @@ namespace Keyhaven.Policy.Tests.Evaluation;
 
 public partial class PolicyEvaluatorTests
 {
-    private static readonly Compilation.CompiledPolicy FullAccess = Statements("FullAWSAccess", Allow());
-    private static readonly Compilation.CompiledPolicy RcpFullAccess = Statements("RCPFullAWSAccess", AllowPrincipal("\"*\""));
+    private static readonly Keyhaven.Policy.Compilation.CompiledPolicy FullAccess = Statements("FullAWSAccess", Allow());
+    private static readonly Keyhaven.Policy.Compilation.CompiledPolicy RcpFullAccess = Statements("RCPFullAWSAccess", AllowPrincipal("\"*\""));
 
     // spec: orgs_manage_policies_scps_evaluation.html — an SCP allow is needed at every level: root, each OU, the account.
     [Fact]
     public void Scp_allow_needed_at_every_level()
     {
         var id = Statements("id", Allow());
-        IReadOnlyList<OrganizationLevel> Path(params Compilation.CompiledPolicy[][] levels) =>
+        IReadOnlyList<OrganizationLevel> Path(params Keyhaven.Policy.Compilation.CompiledPolicy[][] levels) =>
             levels.Select((p, i) => new OrganizationLevel(i == 0 ? "r-root" : i == levels.Length - 1 ? AccountA : $"ou-{i}", p)).ToList();
 
         Assert.True(Decide(S3Get(), new PolicySet { IdentityPolicies = [id], ServiceControlPolicies = Path([FullAccess], [FullAccess], [FullAccess]) }).IsAllowed);
