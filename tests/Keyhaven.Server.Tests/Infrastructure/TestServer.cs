@@ -1,0 +1,91 @@
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
+using Keyhaven.Server.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Keyhaven.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real Keyhaven server on a free loopback port over its own temporary data directory, and AWS SDK clients that
+/// talk to it with the bootstrap credentials, exactly as a user's application would.
+/// </summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private TestServer(KeyhavenServer server, KeyhavenServerOptions options, TestClock clock)
+    {
+        Server = server;
+        Options = options;
+        Clock = clock;
+    }
+
+    public KeyhavenServer Server { get; private set; }
+    public KeyhavenServerOptions Options { get; }
+    public TestClock Clock { get; }
+    public string AccessKeyId { get; private set; } = "";
+    public string SecretAccessKey { get; private set; } = "";
+    public string Region => Options.Region;
+
+    public static async Task<TestServer> StartAsync(string? dataDirectory = null)
+    {
+        var clock = new TestClock();
+        var options = new KeyhavenServerOptions
+        {
+            DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "keyhaven-test-" + Guid.NewGuid().ToString("N")),
+            Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
+            Time = clock,
+            MaintenanceInterval = TimeSpan.FromHours(1),
+        };
+        var server = await KeyhavenServer.StartAsync(options, Quiet);
+        var test = new TestServer(server, options, clock);
+        test.ReadCredentials();
+        return test;
+    }
+
+    /// <summary>Stops the server and starts a new one on the same data directory (and port choice), keeping the clock.</summary>
+    public async Task RestartAsync()
+    {
+        await Server.DisposeAsync();
+        Server = await KeyhavenServer.StartAsync(Options, Quiet);
+    }
+
+    public AmazonKeyManagementServiceClient Client() => Client(AccessKeyId, SecretAccessKey);
+
+    public AmazonKeyManagementServiceClient Client(string accessKeyId, string secretAccessKey) =>
+        new(new BasicAWSCredentials(accessKeyId, secretAccessKey), new AmazonKeyManagementServiceConfig
+        {
+            ServiceURL = Server.Endpoint.ToString(),
+            AuthenticationRegion = Region,
+            MaxErrorRetry = 2,
+        });
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        try
+        {
+            Directory.Delete(Options.DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+
+    private void ReadCredentials()
+    {
+        foreach (var line in File.ReadAllLines(Options.CredentialsPath))
+        {
+            var parts = line.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts is ["aws_access_key_id", var id])
+            {
+                AccessKeyId = id;
+            }
+            else if (parts is ["aws_secret_access_key", var secret])
+            {
+                SecretAccessKey = secret;
+            }
+        }
+    }
+
+    private static void Quiet(ILoggingBuilder logging) => logging.SetMinimumLevel(LogLevel.Warning);
+}
