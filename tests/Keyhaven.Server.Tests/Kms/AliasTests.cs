@@ -1,0 +1,107 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Keyhaven.Server.Tests.Infrastructure;
+
+namespace Keyhaven.Server.Tests.Kms;
+
+/// <summary>CreateAlias, UpdateAlias, DeleteAlias, ListAliases through the AWS SDK.</summary>
+public sealed class AliasTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private AmazonKeyManagementServiceClient Kms => fixture.Kms;
+
+    private async Task<KeyMetadata> NewKeyAsync() => (await Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+
+    private static string UniqueAlias() => "alias/test-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task An_alias_names_a_key_for_cryptography_and_can_be_pointed_at_another_key()
+    {
+        var first = await NewKeyAsync();
+        var second = await NewKeyAsync();
+        var alias = UniqueAlias();
+        await Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = first.KeyId });
+        var encrypted = await Kms.EncryptAsync(new EncryptRequest { KeyId = alias, Plaintext = new MemoryStream([1]) });
+        Assert.Equal(first.Arn, encrypted.KeyId);
+
+        await Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = second.Arn });
+        var reencrypted = await Kms.EncryptAsync(new EncryptRequest { KeyId = alias, Plaintext = new MemoryStream([1]) });
+        Assert.Equal(second.Arn, reencrypted.KeyId);
+
+        // The old ciphertext still names its own key.
+        var decrypted = await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = encrypted.CiphertextBlob });
+        Assert.Equal(first.Arn, decrypted.KeyId);
+    }
+
+    [Fact]
+    public async Task ListAliases_lists_all_or_those_of_one_key_with_their_arns_and_dates()
+    {
+        var key = await NewKeyAsync();
+        var names = new[] { UniqueAlias(), UniqueAlias(), UniqueAlias() };
+        foreach (var name in names)
+        {
+            await Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = name, TargetKeyId = key.KeyId });
+        }
+
+        var ofKey = await Kms.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId });
+        Assert.Equal(names.Order(StringComparer.Ordinal), ofKey.Aliases.Select(a => a.AliasName));
+        Assert.All(ofKey.Aliases, a =>
+        {
+            Assert.Equal(key.KeyId, a.TargetKeyId);
+            Assert.Equal($"arn:aws:kms:us-east-1:{key.AWSAccountId}:{a.AliasName}", a.AliasArn);
+            Assert.NotNull(a.CreationDate);
+            Assert.NotNull(a.LastUpdatedDate);
+        });
+
+        var paged = new List<string>();
+        string? marker = null;
+        do
+        {
+            var page = await Kms.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId, Limit = 2, Marker = marker });
+            paged.AddRange(page.Aliases.Select(a => a.AliasName));
+            marker = page.Truncated == true ? page.NextMarker : null;
+        }
+        while (marker is not null);
+        Assert.Equal(ofKey.Aliases.Select(a => a.AliasName), paged);
+    }
+
+    [Fact]
+    public async Task Creating_an_alias_that_exists_is_AlreadyExistsException()
+    {
+        var key = await NewKeyAsync();
+        var alias = UniqueAlias();
+        await Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        await Assert.ThrowsAsync<AlreadyExistsException>(() => Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId }));
+    }
+
+    [Theory]
+    [InlineData("alias/aws/reserved")]
+    [InlineData("not-an-alias")]
+    public async Task Reserved_and_malformed_alias_names_are_refused(string name)
+    {
+        // AWS KMS: alias names begin with alias/, and alias/aws/ is reserved for AWS managed keys.
+        var key = await NewKeyAsync();
+        await Assert.ThrowsAsync<InvalidAliasNameException>(() => Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = name, TargetKeyId = key.KeyId }));
+    }
+
+    [Fact]
+    public async Task An_alias_cannot_target_another_alias()
+    {
+        var key = await NewKeyAsync();
+        var alias = UniqueAlias();
+        await Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        await Assert.ThrowsAsync<NotFoundException>(() => Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = UniqueAlias(), TargetKeyId = alias }));
+    }
+
+    [Fact]
+    public async Task DeleteAlias_removes_the_name_but_not_the_key()
+    {
+        var key = await NewKeyAsync();
+        var alias = UniqueAlias();
+        await Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        await Kms.DeleteAliasAsync(new DeleteAliasRequest { AliasName = alias });
+        await Assert.ThrowsAsync<NotFoundException>(() => Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias }));
+        await Assert.ThrowsAsync<NotFoundException>(() => Kms.DeleteAliasAsync(new DeleteAliasRequest { AliasName = alias }));
+        await Assert.ThrowsAsync<NotFoundException>(() => Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId }));
+        Assert.Equal(KeyState.Enabled, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);
+    }
+}
