@@ -48,7 +48,18 @@ public static class PolicyParser
 
         using (jsonDocument)
         {
-            var document = ParseDocument(jsonDocument.RootElement, limits, errors);
+            PolicyDocument? document;
+            try
+            {
+                document = ParseDocument(jsonDocument.RootElement, limits, errors);
+            }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json validates string escapes lazily: an unpaired surrogate (\ud800) surfaces only when read.
+                errors.Add(new("INVALID_JSON", "$", "The policy contains a string with an invalid escape sequence (an unpaired UTF-16 surrogate)."));
+                document = null;
+            }
+
             return new PolicyParseResult(errors.Count == 0 ? document : null, errors);
         }
     }

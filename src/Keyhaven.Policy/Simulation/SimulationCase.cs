@@ -64,6 +64,11 @@ public sealed class SimulationCase
             error = new("$", $"The case file is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = new("$", "The case file contains a string with an invalid escape sequence (an unpaired UTF-16 surrogate).");
+            return false;
+        }
         catch (CaseException ex)
         {
             error = new(ex.Path, ex.Message);
