@@ -50,8 +50,19 @@ public sealed class KeyhavenServer : IAsyncDisposable
         CreatePrivateDirectory(options.DataDirectory);
         var rootKey = RootKey.LoadOrCreate(options.ResolvedRootKeyPath);
         var backend = new SqliteStorageBackend(options.DatabasePath);
-        await backend.InitializeAsync(cancellationToken);
-        var barrier = await StorageBarrier.OpenAsync(backend, rootKey, cancellationToken);
+        StorageBarrier barrier;
+        try
+        {
+            await backend.InitializeAsync(cancellationToken);
+            barrier = await StorageBarrier.OpenAsync(backend, rootKey, cancellationToken);
+        }
+        catch
+        {
+            await backend.DisposeAsync();
+            rootKey.Dispose();
+            throw;
+        }
+
         var store = new RecordStore(backend, barrier);
         var accessKeys = new AccessKeyStore(store);
         var deployment = await Deployment.LoadOrCreateAsync(store, accessKeys, options, cancellationToken);

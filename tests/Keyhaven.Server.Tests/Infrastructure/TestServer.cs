@@ -11,8 +11,11 @@ namespace Keyhaven.Server.Tests.Infrastructure;
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
-    private TestServer(KeyhavenServer server, KeyhavenServerOptions options, TestClock clock)
+    private readonly bool _ownsDirectory;
+
+    private TestServer(KeyhavenServer server, KeyhavenServerOptions options, TestClock clock, bool ownsDirectory)
     {
+        _ownsDirectory = ownsDirectory;
         Server = server;
         Options = options;
         Clock = clock;
@@ -25,6 +28,7 @@ public sealed class TestServer : IAsyncDisposable
     public string SecretAccessKey { get; private set; } = "";
     public string Region => Options.Region;
 
+    /// <summary>Starts a server; over a fresh temporary directory (deleted on dispose) unless one is given.</summary>
     public static async Task<TestServer> StartAsync(string? dataDirectory = null)
     {
         var clock = new TestClock();
@@ -36,7 +40,7 @@ public sealed class TestServer : IAsyncDisposable
             MaintenanceInterval = TimeSpan.FromHours(1),
         };
         var server = await KeyhavenServer.StartAsync(options, Quiet);
-        var test = new TestServer(server, options, clock);
+        var test = new TestServer(server, options, clock, ownsDirectory: dataDirectory is null);
         test.ReadCredentials();
         return test;
     }
@@ -61,6 +65,11 @@ public sealed class TestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(Options.DataDirectory, recursive: true);
