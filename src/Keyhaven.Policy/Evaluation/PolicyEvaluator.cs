@@ -140,8 +140,9 @@ public static class PolicyEvaluator
         }
 
         // 4. VPC endpoint policies: each endpoint the request went through must allow.
-        foreach (var endpoint in set.EndpointPolicies)
+        for (int i1 = 0; i1 < set.EndpointPolicies.Count; i1++)
         {
+            var endpoint = set.EndpointPolicies[i1];
             if (FindAllow(request, endpoint, checkPrincipal: true, out _) is null)
             {
                 return new Decision(DecisionOutcome.ImplicitlyDenied, DecisionLayer.VpcEndpointPolicy, new StatementReference(endpoint.Name, null, -1));
@@ -216,8 +217,9 @@ public static class PolicyEvaluator
         }
         else
         {
-            foreach (var p in set.IdentityPolicies)
+            for (int i2 = 0; i2 < set.IdentityPolicies.Count; i2++)
             {
+                var p = set.IdentityPolicies[i2];
                 if (FindAllow(request, p, checkPrincipal: false, out _) is { } s)
                 {
                     identityAllow = Ref(p, s, null);
@@ -249,8 +251,9 @@ public static class PolicyEvaluator
             return null;
         }
 
-        foreach (var boundary in set.PermissionsBoundaries)
+        for (int i3 = 0; i3 < set.PermissionsBoundaries.Count; i3++)
         {
+            var boundary = set.PermissionsBoundaries[i3];
             if (FindAllow(request, boundary, checkPrincipal: false, out _) is null)
             {
                 return ImplicitDeny(DecisionLayer.PermissionsBoundary, boundary);
@@ -269,10 +272,12 @@ public static class PolicyEvaluator
     {
         if (scope.ScpApplies)
         {
-            foreach (var level in set.ServiceControlPolicies!)
+            for (int i4 = 0; i4 < set.ServiceControlPolicies!.Count; i4++)
             {
-                foreach (var p in level.Policies)
+                var level = set.ServiceControlPolicies![i4];
+                for (int i5 = 0; i5 < level.Policies.Count; i5++)
                 {
+                    var p = level.Policies[i5];
                     if (FindDenyIn(request, p, checkPrincipal: false) is { } s)
                     {
                         return Denied(DecisionLayer.ServiceControlPolicy, p, s, level.OrgIdentifier);
@@ -283,10 +288,12 @@ public static class PolicyEvaluator
 
         if (scope.RcpApplies)
         {
-            foreach (var level in set.ResourceControlPolicies!)
+            for (int i6 = 0; i6 < set.ResourceControlPolicies!.Count; i6++)
             {
-                foreach (var p in level.Policies)
+                var level = set.ResourceControlPolicies![i6];
+                for (int i7 = 0; i7 < level.Policies.Count; i7++)
                 {
+                    var p = level.Policies[i7];
                     if (FindDenyIn(request, p, checkPrincipal: true) is { } s)
                     {
                         return Denied(DecisionLayer.ResourceControlPolicy, p, s, level.OrgIdentifier);
@@ -295,8 +302,9 @@ public static class PolicyEvaluator
             }
         }
 
-        foreach (var p in set.EndpointPolicies)
+        for (int i8 = 0; i8 < set.EndpointPolicies.Count; i8++)
         {
+            var p = set.EndpointPolicies[i8];
             if (FindDenyIn(request, p, checkPrincipal: true) is { } s)
             {
                 return Denied(DecisionLayer.VpcEndpointPolicy, p, s, null);
@@ -310,16 +318,18 @@ public static class PolicyEvaluator
 
         if (scope.PrincipalHasIdentity)
         {
-            foreach (var p in set.IdentityPolicies)
+            for (int i9 = 0; i9 < set.IdentityPolicies.Count; i9++)
             {
+                var p = set.IdentityPolicies[i9];
                 if (FindDenyIn(request, p, checkPrincipal: false) is { } s)
                 {
                     return Denied(DecisionLayer.IdentityPolicy, p, s, null);
                 }
             }
 
-            foreach (var p in set.PermissionsBoundaries)
+            for (int i10 = 0; i10 < set.PermissionsBoundaries.Count; i10++)
             {
+                var p = set.PermissionsBoundaries[i10];
                 if (FindDenyIn(request, p, checkPrincipal: false) is { } s)
                 {
                     return Denied(DecisionLayer.PermissionsBoundary, p, s, null);
@@ -391,11 +401,13 @@ public static class PolicyEvaluator
     /// <summary>The first organization level with no applicable Allow, or null when every level allows.</summary>
     private static string? MissingOrgAllow(AuthorizationRequest request, IReadOnlyList<OrganizationLevel> levels, bool checkPrincipal)
     {
-        foreach (var level in levels)
+        for (int i11 = 0; i11 < levels.Count; i11++)
         {
+            var level = levels[i11];
             bool allowed = false;
-            foreach (var p in level.Policies)
+            for (int i12 = 0; i12 < level.Policies.Count; i12++)
             {
+                var p = level.Policies[i12];
                 if (FindAllow(request, p, checkPrincipal, out _) is not null)
                 {
                     allowed = true;
@@ -423,8 +435,9 @@ public static class PolicyEvaluator
 
         var operation = action[4..];
         var p = request.Principal;
-        foreach (var g in grants)
+        for (int i13 = 0; i13 < grants.Count; i13++)
         {
+            var g = grants[i13];
             if (!string.Equals(g.KeyArn, request.Resource.Arn, StringComparison.Ordinal))
             {
                 continue;
@@ -438,8 +451,9 @@ public static class PolicyEvaluator
             }
 
             bool operationAllowed = false;
-            foreach (var op in g.Operations)
+            for (int i14 = 0; i14 < g.Operations.Count; i14++)
             {
+                var op = g.Operations[i14];
                 if (operation.Equals(op, StringComparison.Ordinal))
                 {
                     operationAllowed = true;

@@ -253,9 +253,9 @@ public static class PolicyValidator
             return true;
         }
 
-        if (specific.Contains("${", StringComparison.Ordinal) || general.Contains("${", StringComparison.Ordinal))
+        if (general.IndexOfAny(['*', '?']) < 0 || specific.Contains("${", StringComparison.Ordinal) || general.Contains("${", StringComparison.Ordinal))
         {
-            return false;
+            return false; // without wildcards only equality covers
         }
 
         // Treat the specific pattern's wildcards as literal characters: if the general pattern still matches it, it
