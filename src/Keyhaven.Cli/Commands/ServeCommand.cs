@@ -44,15 +44,9 @@ internal static class ServeCommand
 
             Console.WriteLine($"Keyhaven is serving the KMS API for account {server.Deployment.Account} in {options.Region} at {server.Endpoint}");
             Console.WriteLine($"Try: AWS_SHARED_CREDENTIALS_FILE={Path.GetFullPath(options.CredentialsPath)} AWS_PROFILE=keyhaven aws kms list-keys --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.WriteLine("Shutting down.");
-            }
-
+            // Returns on SIGTERM (the host's console lifetime) or Ctrl-C (the command line's cancellation).
+            await server.WaitForShutdownAsync(cancellationToken);
+            Console.WriteLine("Shutting down.");
             return 0;
         });
         return command;

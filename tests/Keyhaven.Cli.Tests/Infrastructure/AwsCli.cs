@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Keyhaven.Cli.Tests.Infrastructure;
+
+/// <summary>
+/// Runs Debian's AWS CLI v2 (<c>/usr/bin/aws</c>) with a clean environment: only the credentials file and profile
+/// that Keyhaven wrote, and <c>--endpoint-url</c>. Nothing else is configured, as the README promises.
+/// </summary>
+public static class AwsCli
+{
+    public const string Path = "/usr/bin/aws";
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public JsonElement Json => JsonDocument.Parse(Stdout).RootElement.Clone();
+    }
+
+    public static async Task<Result> RunAsync(KeyhavenProcess server, params string[] arguments)
+    {
+        Assert.True(File.Exists(Path), $"{Path} is missing: install Debian's awscli package (.ci/run does).");
+        var home = Directory.CreateTempSubdirectory("keyhaven-awscli-home").FullName;
+        var start = new ProcessStartInfo(Path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["HOME"] = home;
+        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = server.CredentialsPath;
+        start.Environment["AWS_PROFILE"] = "keyhaven";
+        start.Environment["AWS_PAGER"] = "";
+        foreach (var argument in arguments.Concat(["--endpoint-url", server.Endpoint, "--output", "json"]))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Directory.Delete(home, recursive: true);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+}
