@@ -74,6 +74,7 @@ public sealed class DeletionSweeperTests : IAsyncLifetime
     public async Task ADeletedKey_CannotDecrypt_EvenAfterARestart()
     {
         // AWS KMS: a deleted key is gone for good; ciphertexts made under it can never be decrypted again.
+        // A blob naming a key that does not exist stays opaque (house style): InvalidCiphertextException.
         var key = await _kms.CreateKeyAsync();
         var blob = await _kms.EncryptAsync(key, [1, 2, 3]);
         Assert.Equal(new byte[] { 1, 2, 3 }, await _kms.DecryptAsync(blob)); // warms the key cache
@@ -82,12 +83,12 @@ public sealed class DeletionSweeperTests : IAsyncLifetime
         Assert.Equal(1, await SweepAsync());
 
         var error = await Assert.ThrowsAsync<KmsException>(() => _kms.DecryptAsync(blob));
-        Assert.Equal(KmsErrorCode.NotFoundException, error.Code);
+        Assert.Equal(KmsErrorCode.InvalidCiphertextException, error.Code);
 
         var restarted = _kms.NewDomain();
         var again = await Assert.ThrowsAsync<KmsException>(async () =>
             await restarted.Crypto.DecryptAsync(Caller, blob, Keyhaven.Kms.Crypto.EncryptionContext.Empty, null, null, None));
-        Assert.Equal(KmsErrorCode.NotFoundException, again.Code);
+        Assert.Equal(KmsErrorCode.InvalidCiphertextException, again.Code);
         Assert.Empty(await _kms.RawEntriesAsync(KeyRepository.Table));
     }
 
