@@ -20,7 +20,7 @@ public sealed class KmsDomain
         Aliases = new AliasRepository(store);
         Resolver = new KeyResolver(Keys, Aliases);
         KeyManager = new KeyManager(Keys, Resolver, environment);
-        Crypto = new CryptoOperations(Resolver, environment);
+        Crypto = new CryptoOperations(Keys, Resolver, environment);
         AliasManager = new AliasManager(store, Aliases, Resolver, environment);
         TagManager = new TagManager(KeyManager, Resolver);
         Rotation = new RotationManager(KeyManager, Resolver, environment);

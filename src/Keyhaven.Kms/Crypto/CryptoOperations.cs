@@ -7,7 +7,7 @@ using Keyhaven.Kms.Keys;
 namespace Keyhaven.Kms.Crypto;
 
 /// <summary>Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext) and GenerateRandom with symmetric keys. Thread-safe.</summary>
-public sealed class CryptoOperations(KeyResolver resolver, KmsEnvironment environment)
+public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, KmsEnvironment environment)
 {
     public const int MaxPlaintextLength = 4096;
     public const int MaxCiphertextLength = 6144;
@@ -106,7 +106,13 @@ public sealed class CryptoOperations(KeyResolver resolver, KmsEnvironment enviro
             return InvalidCiphertext();
         }
 
-        var named = await resolver.FindAsync(blob.Account, blob.Region, blob.KeyId, cancellationToken);
+        // A blob naming a key that does not exist (or never did) is just an invalid ciphertext: stay opaque.
+        var named = await keys.FindAsync(blob.Account, blob.Region, blob.KeyId, cancellationToken);
+        if (named is null)
+        {
+            return InvalidCiphertext();
+        }
+
         if (keyId is not null)
         {
             var requested = await resolver.ResolveAsync(caller, keyId, allowAlias: true, cancellationToken);

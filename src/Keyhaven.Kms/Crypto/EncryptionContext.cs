@@ -37,6 +37,12 @@ public sealed class EncryptionContext
             KmsErrors.Validation(member, "Member keys must have length greater than or equal to 1");
         }
 
+        // Lone surrogates would all encode as U+FFFD, so two different contexts could share one canonical form.
+        if (sorted.Any(p => !IsWellFormed(p.Key) || !IsWellFormed(p.Value)))
+        {
+            KmsErrors.Validation(member, "Member keys and values must be well-formed Unicode text");
+        }
+
         if (context.SerializedLength > MaxSerializedLength)
         {
             KmsErrors.Validation(member, $"Member must have a serialized length less than or equal to {MaxSerializedLength} bytes");
@@ -59,6 +65,26 @@ public sealed class EncryptionContext
         }
 
         return offset;
+    }
+
+    private static bool IsWellFormed(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return true;
+        }
+
+        for (var i = 0; i < text.Length;)
+        {
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            i += consumed;
+        }
+
+        return true;
     }
 
     private static int WritePart(Span<byte> destination, string text)

@@ -25,15 +25,17 @@ internal sealed class SqliteStorageTransaction(SqliteConnection connection, Sqli
     public async ValueTask<IReadOnlyList<StorageEntry>> ListAsync(
         string table, string idPrefix, string? afterId, int limit, CancellationToken cancellationToken)
     {
-        // Prefix match by range so that LIKE wildcards in ids never matter: [prefix, prefix + U+FFFF).
+        // Prefix match: the range [prefix, upper) uses the primary key index, and the substr test keeps the match exact
+        // whatever characters the ids hold (no LIKE wildcards, no assumptions about the sort order past the prefix).
         await using var command = Command("""
             SELECT id, version, value FROM records
-            WHERE tbl = $tbl AND id >= $from AND id < $to AND ($after IS NULL OR id > $after)
+            WHERE tbl = $tbl AND id >= $from AND ($to IS NULL OR id < $to) AND substr(id, 1, length($from)) = $from
+              AND ($after IS NULL OR id > $after)
             ORDER BY id LIMIT $limit
             """);
         command.Parameters.AddWithValue("$tbl", table);
         command.Parameters.AddWithValue("$from", idPrefix);
-        command.Parameters.AddWithValue("$to", idPrefix + '\uFFFF');
+        command.Parameters.AddWithValue("$to", (object?)UpperBound(idPrefix) ?? DBNull.Value);
         command.Parameters.AddWithValue("$after", (object?)afterId ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", limit);
         var entries = new List<StorageEntry>();
@@ -89,6 +91,10 @@ internal sealed class SqliteStorageTransaction(SqliteConnection connection, Sqli
         await transaction.DisposeAsync();
         await connection.DisposeAsync();
     }
+
+    /// <summary>The smallest string above every id that starts with an ASCII-terminated prefix; null when there is none so simple.</summary>
+    private static string? UpperBound(string prefix) =>
+        prefix.Length > 0 && prefix[^1] < '\u007F' ? string.Concat(prefix.AsSpan(0, prefix.Length - 1), [(char)(prefix[^1] + 1)]) : null;
 
     private SqliteCommand Command(string sql)
     {
