@@ -129,7 +129,7 @@ public sealed partial class SqliteStorageBackendTests
         return true;
     }
 
-    [Fact(Skip = "BUG: SqliteStorageTransaction.ListAsync bounds the prefix range with prefix + U+FFFF; ids whose next character is U+FFFF or outside the BMP sort after that bound in SQLite's UTF-8 order and are never listed.")]
+    [Fact]
     public async Task List_FindsIdsWhoseNextCharacterIsU_FFFF_OrOutsideTheBmp()
     {
         foreach (var id in new[] { "p/a", "p/\uFFFF", "p/\U0001F511" })
