@@ -80,7 +80,8 @@ public sealed class KeyRepository(RecordStore store)
 
     /// <summary>
     /// Reads the stored key, applies <paramref name="change"/> and writes the result in one transaction, retrying on
-    /// a concurrent write. <paramref name="change"/> may throw a <see cref="KmsException"/> to refuse.
+    /// a concurrent write. <paramref name="change"/> may throw a <see cref="KmsException"/> to refuse, or return its
+    /// argument unchanged to write nothing. It may run more than once, so it must have no side effects.
     /// </summary>
     public async Task<KmsKey> UpdateAsync(KmsKey current, Func<KmsKey, KmsKey> change, CancellationToken cancellationToken)
     {
@@ -90,6 +91,11 @@ public sealed class KeyRepository(RecordStore store)
             var stored = await ReadAsync(transaction, storageKey, cancellationToken)
                 ?? KmsErrors.Throw<KmsKey>(KmsErrorCode.NotFoundException, $"Key `{current.Arn}` does not exist.");
             var next = change(stored);
+            if (ReferenceEquals(next, stored))
+            {
+                return stored; // nothing changed: no write, no new version
+            }
+
             await PutAsync(transaction, storageKey, next, stored.StoreVersion, cancellationToken);
             return next with { StoreVersion = stored.StoreVersion + 1 };
         }, cancellationToken);

@@ -17,17 +17,19 @@ public sealed class RotationScheduler(KeyRepository keys, RotationManager rotati
                 continue;
             }
 
-            await keys.UpdateAsync(candidate, key =>
+            var before = candidate.CurrentVersion.Ordinal;
+            var after = await keys.UpdateAsync(candidate, key =>
             {
                 var now = environment.Now;
-                if (!IsDue(key, now))
-                {
-                    return key; // INVARIANT: re-checked on the fresh record; another node may have rotated it.
-                }
-
-                rotated++;
-                return rotation.Rotate(key, RotationType.Automatic, now) with { NextRotationDate = now.AddDays(key.RotationPeriodInDays!.Value) };
+                // INVARIANT: re-checked on the fresh record; another node may have rotated it meanwhile.
+                return IsDue(key, now)
+                    ? rotation.Rotate(key, RotationType.Automatic, now) with { NextRotationDate = now.AddDays(key.RotationPeriodInDays!.Value) }
+                    : key;
             }, cancellationToken);
+            if (after.CurrentVersion.Ordinal > before)
+            {
+                rotated++;
+            }
         }
 
         return rotated;
