@@ -66,6 +66,7 @@ public class PolicyEvaluatorBenchmarks
             Context = RequestContext.From(
             [
                 KeyValuePair.Create("aws:SecureTransport", new ContextValues("true")),
+                KeyValuePair.Create("aws:RequestedRegion", new ContextValues("us-east-1")),
                 KeyValuePair.Create("aws:PrincipalOrgID", new ContextValues("o-abc123")),
                 KeyValuePair.Create("kms:EncryptionContext:dept", new ContextValues("hr")),
                 KeyValuePair.Create("kms:EncryptionContextKeys", new ContextValues(["dept", "app-id"])),

@@ -140,9 +140,9 @@ public static class PolicyEvaluator
         }
 
         // 4. VPC endpoint policies: each endpoint the request went through must allow.
-        for (int i1 = 0; i1 < set.EndpointPolicies.Count; i1++)
+        for (int i = 0; i < set.EndpointPolicies.Count; i++)
         {
-            var endpoint = set.EndpointPolicies[i1];
+            var endpoint = set.EndpointPolicies[i];
             if (FindAllow(request, endpoint, checkPrincipal: true, out _) is null)
             {
                 return new Decision(DecisionOutcome.ImplicitlyDenied, DecisionLayer.VpcEndpointPolicy, new StatementReference(endpoint.Name, null, -1));
@@ -217,9 +217,9 @@ public static class PolicyEvaluator
         }
         else
         {
-            for (int i2 = 0; i2 < set.IdentityPolicies.Count; i2++)
+            for (int i = 0; i < set.IdentityPolicies.Count; i++)
             {
-                var p = set.IdentityPolicies[i2];
+                var p = set.IdentityPolicies[i];
                 if (FindAllow(request, p, checkPrincipal: false, out _) is { } s)
                 {
                     identityAllow = Ref(p, s, null);
@@ -251,9 +251,9 @@ public static class PolicyEvaluator
             return null;
         }
 
-        for (int i3 = 0; i3 < set.PermissionsBoundaries.Count; i3++)
+        for (int i = 0; i < set.PermissionsBoundaries.Count; i++)
         {
-            var boundary = set.PermissionsBoundaries[i3];
+            var boundary = set.PermissionsBoundaries[i];
             if (FindAllow(request, boundary, checkPrincipal: false, out _) is null)
             {
                 return ImplicitDeny(DecisionLayer.PermissionsBoundary, boundary);
@@ -272,12 +272,12 @@ public static class PolicyEvaluator
     {
         if (scope.ScpApplies)
         {
-            for (int i4 = 0; i4 < set.ServiceControlPolicies!.Count; i4++)
+            for (int i = 0; i < set.ServiceControlPolicies!.Count; i++)
             {
-                var level = set.ServiceControlPolicies![i4];
-                for (int i5 = 0; i5 < level.Policies.Count; i5++)
+                var level = set.ServiceControlPolicies![i];
+                for (int j = 0; j < level.Policies.Count; j++)
                 {
-                    var p = level.Policies[i5];
+                    var p = level.Policies[j];
                     if (FindDenyIn(request, p, checkPrincipal: false) is { } s)
                     {
                         return Denied(DecisionLayer.ServiceControlPolicy, p, s, level.OrgIdentifier);
@@ -288,12 +288,12 @@ public static class PolicyEvaluator
 
         if (scope.RcpApplies)
         {
-            for (int i6 = 0; i6 < set.ResourceControlPolicies!.Count; i6++)
+            for (int i = 0; i < set.ResourceControlPolicies!.Count; i++)
             {
-                var level = set.ResourceControlPolicies![i6];
-                for (int i7 = 0; i7 < level.Policies.Count; i7++)
+                var level = set.ResourceControlPolicies![i];
+                for (int j = 0; j < level.Policies.Count; j++)
                 {
-                    var p = level.Policies[i7];
+                    var p = level.Policies[j];
                     if (FindDenyIn(request, p, checkPrincipal: true) is { } s)
                     {
                         return Denied(DecisionLayer.ResourceControlPolicy, p, s, level.OrgIdentifier);
@@ -302,9 +302,9 @@ public static class PolicyEvaluator
             }
         }
 
-        for (int i8 = 0; i8 < set.EndpointPolicies.Count; i8++)
+        for (int i = 0; i < set.EndpointPolicies.Count; i++)
         {
-            var p = set.EndpointPolicies[i8];
+            var p = set.EndpointPolicies[i];
             if (FindDenyIn(request, p, checkPrincipal: true) is { } s)
             {
                 return Denied(DecisionLayer.VpcEndpointPolicy, p, s, null);
@@ -318,18 +318,18 @@ public static class PolicyEvaluator
 
         if (scope.PrincipalHasIdentity)
         {
-            for (int i9 = 0; i9 < set.IdentityPolicies.Count; i9++)
+            for (int i = 0; i < set.IdentityPolicies.Count; i++)
             {
-                var p = set.IdentityPolicies[i9];
+                var p = set.IdentityPolicies[i];
                 if (FindDenyIn(request, p, checkPrincipal: false) is { } s)
                 {
                     return Denied(DecisionLayer.IdentityPolicy, p, s, null);
                 }
             }
 
-            for (int i10 = 0; i10 < set.PermissionsBoundaries.Count; i10++)
+            for (int i = 0; i < set.PermissionsBoundaries.Count; i++)
             {
-                var p = set.PermissionsBoundaries[i10];
+                var p = set.PermissionsBoundaries[i];
                 if (FindDenyIn(request, p, checkPrincipal: false) is { } s)
                 {
                     return Denied(DecisionLayer.PermissionsBoundary, p, s, null);
@@ -401,13 +401,13 @@ public static class PolicyEvaluator
     /// <summary>The first organization level with no applicable Allow, or null when every level allows.</summary>
     private static string? MissingOrgAllow(AuthorizationRequest request, IReadOnlyList<OrganizationLevel> levels, bool checkPrincipal)
     {
-        for (int i11 = 0; i11 < levels.Count; i11++)
+        for (int i = 0; i < levels.Count; i++)
         {
-            var level = levels[i11];
+            var level = levels[i];
             bool allowed = false;
-            for (int i12 = 0; i12 < level.Policies.Count; i12++)
+            for (int j = 0; j < level.Policies.Count; j++)
             {
-                var p = level.Policies[i12];
+                var p = level.Policies[j];
                 if (FindAllow(request, p, checkPrincipal, out _) is not null)
                 {
                     allowed = true;
@@ -435,9 +435,9 @@ public static class PolicyEvaluator
 
         var operation = action[4..];
         var p = request.Principal;
-        for (int i13 = 0; i13 < grants.Count; i13++)
+        for (int i = 0; i < grants.Count; i++)
         {
-            var g = grants[i13];
+            var g = grants[i];
             if (!string.Equals(g.KeyArn, request.Resource.Arn, StringComparison.Ordinal))
             {
                 continue;
@@ -451,9 +451,9 @@ public static class PolicyEvaluator
             }
 
             bool operationAllowed = false;
-            for (int i14 = 0; i14 < g.Operations.Count; i14++)
+            for (int j = 0; j < g.Operations.Count; j++)
             {
-                var op = g.Operations[i14];
+                var op = g.Operations[j];
                 if (operation.Equals(op, StringComparison.Ordinal))
                 {
                     operationAllowed = true;
