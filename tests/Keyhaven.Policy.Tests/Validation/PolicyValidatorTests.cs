@@ -124,6 +124,7 @@ public class PolicyValidatorTests
         string json = PolicyValidator.ToJson(V("""{"Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"""));
         Assert.Contains("\"findingType\": \"WARNING\"", json);
         Assert.Contains("\"issueCode\": \"MISSING_VERSION\"", json);
+        Assert.Contains("`Version`", json); // human-readable: backticks and quotes are not \u-escaped
     }
 
     [Theory]
