@@ -9,7 +9,8 @@ namespace Keyhaven.SigV4.Verification;
 /// Caches derived signing keys (four HMACs each) keyed by access key id, scope date, region and service: never by
 /// the secret. Each entry also holds a keyed fingerprint of the secret it came from (HMAC-SHA256 under a random
 /// per-cache key), compared in constant time, so a rotated secret never reuses a stale key and the cache holds no
-/// value that could be checked against a guessed secret outside this process.
+/// value that could be checked against a guessed secret outside this process. When the caller passes the very same
+/// secret string instance as when the key was derived, the fingerprint is skipped (reference identity, no content).
 /// Thread-safe; bounded: when <c>capacity</c> is reached the whole cache is cleared (keys are per day, so a full
 /// cache is rare and refilling is cheap).
 /// </summary>
@@ -29,10 +30,20 @@ internal sealed class SigningKeyCache
     /// <summary>Writes the signing key for the scope into <paramref name="signingKey"/> (32 bytes).</summary>
     public void GetSigningKey(string accessKeyId, int scopeDate, ReadOnlySpan<char> scopeDateText, string region, string service, string secret, Span<byte> signingKey)
     {
+        var key = new CacheKey(accessKeyId, scopeDate, region, service);
+        _entries.TryGetValue(key, out Entry? entry);
+
+        // Fast path: the credential source hands out the same secret string instance for as long as the secret is
+        // unchanged, so reference identity proves the entry was derived from this very secret without hashing it.
+        if (entry is not null && ReferenceEquals(entry.SecretInstance, secret))
+        {
+            entry.SigningKey.CopyTo(signingKey);
+            return;
+        }
+
         Span<byte> fingerprint = stackalloc byte[32];
         Fingerprint(secret, fingerprint);
-        var key = new CacheKey(accessKeyId, scopeDate, region, service);
-        if (_entries.TryGetValue(key, out Entry? entry) && CryptographicOperations.FixedTimeEquals(entry.SecretFingerprint, fingerprint))
+        if (entry is not null && CryptographicOperations.FixedTimeEquals(entry.SecretFingerprint, fingerprint))
         {
             entry.SigningKey.CopyTo(signingKey);
             return;
@@ -50,7 +61,7 @@ internal sealed class SigningKeyCache
             _entries.Clear();
         }
 
-        _entries[key] = new Entry(signingKey.ToArray(), fingerprint.ToArray());
+        _entries[key] = new Entry(signingKey.ToArray(), fingerprint.ToArray(), secret);
     }
 
     private void Fingerprint(string secret, Span<byte> destination)
@@ -64,8 +75,11 @@ internal sealed class SigningKeyCache
 
     private readonly record struct CacheKey(string AccessKeyId, int ScopeDate, string Region, string Service);
 
-    private sealed class Entry(byte[] signingKey, byte[] secretFingerprint)
+    private sealed class Entry(byte[] signingKey, byte[] secretFingerprint, string secretInstance)
     {
+        /// <summary>The secret string the key was derived from, held only for reference comparison (the credential source holds it anyway).</summary>
+        public string SecretInstance { get; } = secretInstance;
+
         public byte[] SigningKey { get; } = signingKey;
 
         public byte[] SecretFingerprint { get; } = secretFingerprint;
