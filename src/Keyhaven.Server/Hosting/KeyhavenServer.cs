@@ -84,19 +84,20 @@ public sealed class KeyhavenServer : IAsyncDisposable
         {
             kestrel.Listen(options.Listen);
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = KmsEndpoint.MaxBodyLength + 1;
+            kestrel.Limits.MaxRequestBodySize = RequestPipeline.MaxBodyLength + 1;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(kms);
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(new KmsOperationTable(kms));
         builder.Services.AddSingleton<IRequestAuthorizer>(new AccountOwnerAuthorizer(deployment.Account));
-        builder.Services.AddSingleton(new SigV4Verifier<CallerIdentity>(new SigV4VerifierOptions("kms") { Region = options.Region }, accessKeys, options.Time));
-        builder.Services.AddSingleton<KmsEndpoint>();
+        builder.Services.AddSingleton<ISigningCredentialSource<CallerIdentity>>(accessKeys);
+        builder.Services.AddSingleton<IAwsService, KmsService>();
+        builder.Services.AddSingleton<RequestPipeline>();
         builder.Services.AddHostedService<KeyMaintenanceService>();
         var app = builder.Build();
-        var endpoint = app.Services.GetRequiredService<KmsEndpoint>();
-        app.Run(endpoint.HandleAsync);
+        var pipeline = app.Services.GetRequiredService<RequestPipeline>();
+        app.Run(pipeline.HandleAsync);
         await app.StartAsync(cancellationToken);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

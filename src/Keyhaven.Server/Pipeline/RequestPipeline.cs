@@ -1,10 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Keyhaven.Kms.Accounts;
-using Keyhaven.Kms.Errors;
 using Keyhaven.Server.Authentication;
-using Keyhaven.Server.Authorization;
-using Keyhaven.Server.Kms;
+using Keyhaven.Server.Hosting;
 using Keyhaven.Server.Protocol;
 using Keyhaven.SigV4;
 using Microsoft.AspNetCore.Http;
@@ -14,17 +11,29 @@ using Microsoft.Extensions.Logging;
 namespace Keyhaven.Server.Pipeline;
 
 /// <summary>
-/// The request pipeline of the KMS API, the same for every operation: read the body (bounded) -> authenticate
-/// (SigV4) -> find the operation (X-Amz-Target) -> authorize -> handle -> write the AWS JSON response. No handler
-/// authenticates or authorizes on its own.
+/// The request pipeline, the same for every API and operation: read the body (bounded) -> find the service
+/// (X-Amz-Target prefix or Query Version) -> authenticate (SigV4 for that service) -> hand over to the service, which
+/// finds the operation, authorizes it through the one authorizer, runs it and writes the response. No handler
+/// authenticates on its own.
 /// </summary>
-internal sealed class KmsEndpoint(
-    SigV4Verifier<CallerIdentity> verifier,
-    KmsOperationTable operations,
-    IRequestAuthorizer authorizer,
-    TimeProvider time,
-    ILogger<KmsEndpoint> logger)
+internal sealed class RequestPipeline
 {
+    private readonly IReadOnlyList<IAwsService> _services;
+    private readonly Dictionary<string, SigV4Verifier<CallerIdentity>> _verifiers;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RequestPipeline> _logger;
+
+    public RequestPipeline(IEnumerable<IAwsService> services, KeyhavenServerOptions options, ISigningCredentialSource<CallerIdentity> credentials, ILogger<RequestPipeline> logger)
+    {
+        _services = services.ToList();
+        _time = options.Time;
+        _logger = logger;
+        _verifiers = _services.Select(s => s.SigningName).Distinct(StringComparer.Ordinal).ToDictionary(
+            name => name,
+            name => new SigV4Verifier<CallerIdentity>(new SigV4VerifierOptions(name) { Region = options.Region }, credentials, options.Time),
+            StringComparer.Ordinal);
+    }
+
     /// <summary>The largest request body accepted: room for a 32 KB key policy or a 6 KB ciphertext, with JSON around them.</summary>
     public const int MaxBodyLength = 256 * 1024;
 
@@ -32,10 +41,10 @@ internal sealed class KmsEndpoint(
     {
         var requestId = Guid.NewGuid().ToString("D");
         context.Response.Headers["x-amzn-RequestId"] = requestId;
-        context.Response.Headers.Date = time.GetUtcNow().ToString("R");
+        context.Response.Headers.Date = _time.GetUtcNow().ToString("R");
         if (!HttpMethods.IsPost(context.Request.Method))
         {
-            await AwsJsonProtocol.WriteErrorAsync(context, 405, "UnknownOperationException", "The KMS API accepts only POST requests.");
+            await AwsJsonProtocol.WriteErrorAsync(context, 405, "UnknownOperationException", "The AWS APIs accept only POST requests.");
             return;
         }
 
@@ -55,30 +64,27 @@ internal sealed class KmsEndpoint(
             }
 
             var body = buffer.AsMemory(0, length);
+            var service = FindService(context.Request, body.Span);
+            var verifier = _verifiers[service?.SigningName ?? _verifiers.Keys.First()];
             var verification = await verifier.VerifyAsync(ToSigV4Request(context, body.Span), context.RequestAborted);
             if (!verification.TryGetAuthentication(out var authentication))
             {
                 var error = verification.Error!;
-                logger.LogInformation("Request {RequestId} failed authentication: {Reason}", requestId, error.Reason);
-                await AwsJsonProtocol.WriteErrorAsync(context, error.HttpStatusCode, error.Code, error.Message);
+                _logger.LogInformation("Request {RequestId} failed authentication: {Reason}", requestId, error.Reason);
+                await (service is null
+                    ? AwsJsonProtocol.WriteErrorAsync(context, error.HttpStatusCode, error.Code, error.Message)
+                    : service.WriteErrorAsync(context, error.HttpStatusCode, error.Code, error.Message, requestId));
                 return;
             }
 
-            var target = context.Request.Headers["X-Amz-Target"].ToString();
-            if (!operations.TryFind(target, out var operation))
+            if (service is null)
             {
-                await AwsJsonProtocol.WriteErrorAsync(context, 400, "UnknownOperationException", $"Operation `{target}` is not a KMS operation this server knows.");
+                var target = context.Request.Headers["X-Amz-Target"].ToString();
+                await AwsJsonProtocol.WriteErrorAsync(context, 400, "UnknownOperationException", $"Operation `{target}` is not an operation this server knows.");
                 return;
             }
 
-            var identity = authentication.Principal;
-            if (authorizer.Authorize(identity, operation.Name) is { } denial)
-            {
-                await AwsJsonProtocol.WriteErrorAsync(context, 400, nameof(KmsErrorCode.AccessDeniedException), denial);
-                return;
-            }
-
-            await InvokeAsync(context, operation, new KmsCaller(identity.Account, authentication.Scope.Region, identity.Arn), body, requestId);
+            await service.HandleAsync(new AwsRequest(context, body, authentication, requestId));
         }
         finally
         {
@@ -88,30 +94,17 @@ internal sealed class KmsEndpoint(
         }
     }
 
-    private async Task InvokeAsync(HttpContext context, KmsOperation operation, KmsCaller caller, ReadOnlyMemory<byte> body, string requestId)
+    private IAwsService? FindService(HttpRequest request, ReadOnlySpan<byte> body)
     {
-        var output = new ArrayBufferWriter<byte>(512);
-        try
+        foreach (var service in _services)
         {
-            await operation.InvokeAsync(caller, body, output, context.RequestAborted);
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = AwsJsonProtocol.ContentType;
-            context.Response.ContentLength = output.WrittenCount;
-            await context.Response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted);
+            if (service.Matches(request, body))
+            {
+                return service;
+            }
         }
-        catch (KmsException exception)
-        {
-            await AwsJsonProtocol.WriteErrorAsync(context, AwsJsonProtocol.StatusFor(exception.Code), exception.Code.ToString(), exception.Message);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            logger.LogError(exception, "Request {RequestId} ({Operation}) failed inside the service", requestId, operation.Name);
-            await AwsJsonProtocol.WriteErrorAsync(context, 500, nameof(KmsErrorCode.KMSInternalException), "The request failed inside the service; see the server log for request " + requestId + ".");
-        }
-        finally
-        {
-            output.Clear(); // zeroes the response buffer: it may have held plaintext
-        }
+
+        return null;
     }
 
     /// <summary>Reads the body into a pooled buffer; length -1 when it exceeds <see cref="MaxBodyLength"/>.</summary>
