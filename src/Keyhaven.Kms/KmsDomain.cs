@@ -1,6 +1,7 @@
 using Keyhaven.Kms.Aliases;
 using Keyhaven.Kms.Crypto;
 using Keyhaven.Kms.Deletion;
+using Keyhaven.Kms.Grants;
 using Keyhaven.Kms.Infrastructure;
 using Keyhaven.Kms.Keys;
 using Keyhaven.Kms.Policies;
@@ -25,7 +26,9 @@ public sealed class KmsDomain
         TagManager = new TagManager(KeyManager, Resolver);
         Rotation = new RotationManager(KeyManager, Resolver, environment);
         RotationScheduler = new RotationScheduler(Keys, Rotation, environment);
-        DeletionSweeper = new DeletionSweeper(store, Keys, Aliases, environment);
+        Grants = new GrantRepository(store);
+        GrantManager = new GrantManager(store, Grants, Resolver, environment);
+        DeletionSweeper = new DeletionSweeper(store, Keys, Aliases, Grants, environment);
         Policies = new KeyPolicyManager(KeyManager, Resolver);
     }
 
@@ -41,4 +44,6 @@ public sealed class KmsDomain
     public RotationScheduler RotationScheduler { get; }
     public DeletionSweeper DeletionSweeper { get; }
     public KeyPolicyManager Policies { get; }
+    public GrantRepository Grants { get; }
+    public GrantManager GrantManager { get; }
 }

@@ -84,13 +84,12 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
         return environment.RandomBytes(numberOfBytes.Value);
     }
 
-    public static void ValidateGrantTokens(IReadOnlyList<string>? grantTokens)
-    {
-        if (grantTokens is { Count: > MaxGrantTokens })
-        {
-            KmsErrors.Validation("grantTokens", $"Member must have length less than or equal to {MaxGrantTokens}");
-        }
-    }
+    /// <summary>
+    /// Checks a GrantTokens member without I/O: at most <see cref="MaxGrantTokens"/>, each a well-formed token
+    /// (InvalidGrantTokenException otherwise). Which grants the tokens name is resolved for authorization by
+    /// <see cref="Grants.GrantManager.FindApplicableGrantsAsync"/>.
+    /// </summary>
+    public static void ValidateGrantTokens(IReadOnlyList<string>? grantTokens) => Grants.GrantToken.EnsureWellFormed(grantTokens, MaxGrantTokens);
 
     private async ValueTask<(KmsKey Key, byte[] Plaintext)> OpenAsync(KmsCaller caller, byte[]? ciphertextBlob, EncryptionContext context,
         string? keyId, string? algorithm, string member, CancellationToken cancellationToken)

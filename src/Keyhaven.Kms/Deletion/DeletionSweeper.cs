@@ -1,4 +1,5 @@
 using Keyhaven.Kms.Aliases;
+using Keyhaven.Kms.Grants;
 using Keyhaven.Kms.Infrastructure;
 using Keyhaven.Kms.Keys;
 using Keyhaven.Storage.Records;
@@ -6,10 +7,11 @@ using Keyhaven.Storage.Records;
 namespace Keyhaven.Kms.Deletion;
 
 /// <summary>
-/// Deletes keys whose deletion window has ended, with their aliases, in one transaction per key. Afterwards the
+/// Deletes keys whose deletion window has ended, with their aliases and grants, in one transaction per key. Afterwards the
 /// key is gone and its ciphertexts can never be decrypted again, as in AWS KMS. Run periodically by the host.
 /// </summary>
-public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, AliasRepository aliases, KmsEnvironment environment)
+public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, AliasRepository aliases, GrantRepository grants,
+    KmsEnvironment environment)
 {
     /// <summary>Deletes the keys that are due now; returns how many were deleted.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
@@ -33,12 +35,14 @@ public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, Alias
                 }
 
                 await AliasManager.DeleteAllForKeyAsync(transaction, key, deletedAliases, cancellationToken);
+                await GrantRepository.DeleteAllForKeyAsync(transaction, key, cancellationToken);
                 await KeyRepository.DeleteAsync(transaction, key, cancellationToken);
                 return true;
             }, cancellationToken);
             if (deleted)
             {
                 keys.Forget(candidate);
+                grants.Forget(candidate.Account, candidate.Region, candidate.Id);
                 foreach (var alias in deletedAliases)
                 {
                     aliases.Remember(alias.Account, alias.Region, alias.Name, null);

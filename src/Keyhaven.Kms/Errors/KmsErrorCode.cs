@@ -24,4 +24,6 @@ public enum KmsErrorCode
     SerializationException,
     UnknownOperationException,
     CustomKeyStoreNotFoundException,
+    InvalidGrantTokenException,
+    InvalidGrantIdException,
 }
