@@ -1,0 +1,29 @@
+namespace Keyhaven.Identity.Errors;
+
+/// <summary>The AWS error codes the identity domain raises; the wire layer maps each to its HTTP status.</summary>
+public enum IdentityErrorCode
+{
+    /// <summary>IAM <c>NoSuchEntity</c> (404).</summary>
+    NoSuchEntity,
+
+    /// <summary>IAM <c>EntityAlreadyExists</c> (409).</summary>
+    EntityAlreadyExists,
+
+    /// <summary><c>MalformedPolicyDocument</c> (400).</summary>
+    MalformedPolicyDocument,
+
+    /// <summary><c>ValidationError</c> (400).</summary>
+    ValidationError,
+
+    /// <summary>IAM <c>LimitExceeded</c> (409).</summary>
+    LimitExceeded,
+
+    /// <summary>IAM <c>DeleteConflict</c> (409).</summary>
+    DeleteConflict,
+
+    /// <summary><c>AccessDenied</c> (403).</summary>
+    AccessDenied,
+
+    /// <summary>STS <c>PackedPolicyTooLarge</c> (400).</summary>
+    PackedPolicyTooLarge,
+}

@@ -1,0 +1,187 @@
+using Keyhaven.Identity.Errors;
+using Keyhaven.Identity.Roles;
+using Keyhaven.Identity.Storage;
+using Keyhaven.Policy.Arns;
+using Keyhaven.Policy.Validation;
+using Keyhaven.Storage.Backends;
+using Keyhaven.Storage.Records;
+
+namespace Keyhaven.Identity;
+
+public sealed partial class IdentityStore
+{
+    /// <summary>IAM's quota for the aggregate size (without whitespace) of a role's inline policies.</summary>
+    public const int RoleInlinePolicyQuota = 10_240;
+
+    /// <summary>Shortest and longest allowed MaxSessionDuration of a role, in seconds.</summary>
+    public const int MinRoleSessionDuration = 3600, MaxRoleSessionDuration = 43_200;
+
+    /// <summary>Creates a role with a trust policy (validated as a trust policy by the policy engine's parser and validator).</summary>
+    /// <exception cref="IdentityException"><c>EntityAlreadyExists</c>, <c>MalformedPolicyDocument</c>, <c>LimitExceeded</c>, <c>ValidationError</c>.</exception>
+    public async Task<IamRole> CreateRoleAsync(AccountId account, string roleName, string? path, string assumeRolePolicyDocument, string? description,
+        int? maxSessionDuration, string? permissionsBoundaryArn, IReadOnlyList<KeyValuePair<string, string>>? tags, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        IdentityValidation.Name(roleName, "roleName", 1, 64);
+        path = IdentityValidation.Path(path);
+        var validTags = IdentityValidation.Tags(tags);
+        ValidateBoundary(permissionsBoundaryArn);
+        var duration = maxSessionDuration ?? MinRoleSessionDuration;
+        if (duration is < MinRoleSessionDuration or > MaxRoleSessionDuration)
+        {
+            throw new IdentityException(IdentityErrorCode.ValidationError,
+                $"1 validation error detected: Value `{duration}` at `maxSessionDuration` failed to satisfy constraint: Member must be between {MinRoleSessionDuration} and {MaxRoleSessionDuration}.");
+        }
+
+        if (description is { Length: > 1000 })
+        {
+            throw new IdentityException(IdentityErrorCode.ValidationError, "The role description must be at most 1000 characters.");
+        }
+
+        IdentityValidation.Policy(assumeRolePolicyDocument, PolicyType.Trust, "assume role policy document");
+        var document = new RoleDocument
+        {
+            Account = account.Value, RoleName = roleName, Path = path, RoleId = NewId("AROA", 21),
+            Arn = $"arn:aws:iam::{account.Value}:role{path}{roleName}", CreateDate = now, AssumeRolePolicyDocument = assumeRolePolicyDocument,
+            Description = description, MaxSessionDuration = duration, PermissionsBoundaryArn = permissionsBoundaryArn, Tags = ToTagDocuments(validTags),
+        };
+        var key = new StorageKey(RolesTable, EntityId(account, roleName));
+        await _store.WriteAsync(async transaction =>
+        {
+            if (await transaction.GetAsync(key, cancellationToken) is not null)
+            {
+                throw new IdentityException(IdentityErrorCode.EntityAlreadyExists, $"Role with name `{roleName}` already exists.");
+            }
+
+            await PutAsync(transaction, key, 0, document, IdentityJsonContext.Default.RoleDocument, cancellationToken);
+            return true;
+        }, cancellationToken);
+        _roles[key.Id] = document;
+        return ToRole(document);
+    }
+
+    /// <summary>Returns a role.</summary>
+    /// <exception cref="IdentityException"><c>NoSuchEntity</c>.</exception>
+    public async Task<IamRole> GetRoleAsync(AccountId account, string roleName, CancellationToken cancellationToken) =>
+        ToRole(await RequireRoleAsync(account, roleName, cancellationToken));
+
+    /// <summary>Lists the account's roles whose path starts with <paramref name="pathPrefix"/>, ordered by name.</summary>
+    public async Task<IReadOnlyList<IamRole>> ListRolesAsync(AccountId account, string? pathPrefix, CancellationToken cancellationToken)
+    {
+        var roles = await ListAllAsync(RolesTable, account, IdentityJsonContext.Default.RoleDocument, cancellationToken);
+        return roles.Where(r => r.Path.StartsWith(pathPrefix ?? "/", StringComparison.Ordinal))
+            .OrderBy(r => r.RoleName, StringComparer.OrdinalIgnoreCase).Select(ToRole).ToList();
+    }
+
+    /// <summary>Deletes a role that has no inline policies left. Its existing sessions lose all permissions (see <see cref="GetPoliciesAsync"/>).</summary>
+    /// <exception cref="IdentityException"><c>NoSuchEntity</c>, <c>DeleteConflict</c>.</exception>
+    public async Task DeleteRoleAsync(AccountId account, string roleName, CancellationToken cancellationToken)
+    {
+        var key = new StorageKey(RolesTable, EntityId(account, roleName));
+        await _store.WriteAsync(async transaction =>
+        {
+            var (role, version) = await RequireRoleAsync(transaction, key, roleName, cancellationToken);
+            if (role.Policies.Count > 0)
+            {
+                throw new IdentityException(IdentityErrorCode.DeleteConflict, "Cannot delete entity, must delete policies first.");
+            }
+
+            await transaction.DeleteAsync(key, version, cancellationToken);
+            return true;
+        }, cancellationToken);
+        _roles.TryRemove(key.Id, out _);
+    }
+
+    /// <summary>Replaces a role's trust policy.</summary>
+    /// <exception cref="IdentityException"><c>NoSuchEntity</c>, <c>MalformedPolicyDocument</c>, <c>LimitExceeded</c>.</exception>
+    public Task UpdateAssumeRolePolicyAsync(AccountId account, string roleName, string policyDocument, CancellationToken cancellationToken)
+    {
+        IdentityValidation.Policy(policyDocument, PolicyType.Trust, "assume role policy document");
+        return UpdateRoleAsync(account, roleName, role => role.AssumeRolePolicyDocument = policyDocument, cancellationToken);
+    }
+
+    /// <summary>Adds or replaces a role's inline policy.</summary>
+    /// <exception cref="IdentityException"><c>NoSuchEntity</c>, <c>MalformedPolicyDocument</c>, <c>LimitExceeded</c> (10,240 characters in all), <c>ValidationError</c>.</exception>
+    public Task PutRolePolicyAsync(AccountId account, string roleName, string policyName, string policyDocument, CancellationToken cancellationToken)
+    {
+        IdentityValidation.Name(policyName, "policyName", 1, 128);
+        IdentityValidation.Policy(policyDocument, PolicyType.Identity, "policy document");
+        return UpdateRoleAsync(account, roleName, role =>
+        {
+            role.Policies[policyName] = policyDocument;
+            if (role.Policies.Values.Sum(IdentityValidation.NonWhitespaceLength) > RoleInlinePolicyQuota)
+            {
+                throw new IdentityException(IdentityErrorCode.LimitExceeded, $"Maximum policy size of {RoleInlinePolicyQuota} bytes exceeded for role `{role.RoleName}`.");
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>Returns a role's inline policy document as it was put.</summary>
+    /// <exception cref="IdentityException"><c>NoSuchEntity</c>.</exception>
+    public async Task<string> GetRolePolicyAsync(AccountId account, string roleName, string policyName, CancellationToken cancellationToken)
+    {
+        var role = await RequireRoleAsync(account, roleName, cancellationToken);
+        return role.Policies.TryGetValue(policyName, out var document)
+            ? document
+            : throw new IdentityException(IdentityErrorCode.NoSuchEntity, $"The role policy with name `{policyName}` cannot be found.");
+    }
+
+    /// <summary>Deletes a role's inline policy.</summary>
+    /// <exception cref="IdentityException"><c>NoSuchEntity</c>.</exception>
+    public Task DeleteRolePolicyAsync(AccountId account, string roleName, string policyName, CancellationToken cancellationToken) =>
+        UpdateRoleAsync(account, roleName, role =>
+        {
+            if (!role.Policies.Remove(policyName))
+            {
+                throw new IdentityException(IdentityErrorCode.NoSuchEntity, $"The role policy with name `{policyName}` cannot be found.");
+            }
+        }, cancellationToken);
+
+    /// <summary>Names of a role's inline policies, in order.</summary>
+    /// <exception cref="IdentityException"><c>NoSuchEntity</c>.</exception>
+    public async Task<IReadOnlyList<string>> ListRolePoliciesAsync(AccountId account, string roleName, CancellationToken cancellationToken) =>
+        (await RequireRoleAsync(account, roleName, cancellationToken)).Policies.Keys.ToList();
+
+    private async Task UpdateRoleAsync(AccountId account, string roleName, Action<RoleDocument> change, CancellationToken cancellationToken)
+    {
+        var key = new StorageKey(RolesTable, EntityId(account, roleName ?? ""));
+        var role = await _store.WriteAsync(async transaction =>
+        {
+            var (role, version) = await RequireRoleAsync(transaction, key, roleName, cancellationToken);
+            change(role);
+            await PutAsync(transaction, key, version, role, IdentityJsonContext.Default.RoleDocument, cancellationToken);
+            return role;
+        }, cancellationToken);
+        _roles[key.Id] = role;
+    }
+
+    private static IamRole ToRole(RoleDocument d) =>
+        new(d.RoleName, d.Path, d.RoleId, d.Arn, d.CreateDate, d.AssumeRolePolicyDocument, d.Description, d.MaxSessionDuration,
+            d.PermissionsBoundaryArn, d.Tags.Select(t => KeyValuePair.Create(t.Key, t.Value)).ToList());
+
+    private async Task<RoleDocument> RequireRoleAsync(AccountId account, string roleName, CancellationToken cancellationToken) =>
+        await FindRoleAsync(account.Value, roleName ?? "", cancellationToken) ?? throw NoSuchRole(roleName);
+
+    private async ValueTask<RoleDocument?> FindRoleAsync(string account, string roleName, CancellationToken cancellationToken)
+    {
+        var id = account + "/" + roleName.ToLowerInvariant();
+        if (_roles.TryGetValue(id, out var cached))
+        {
+            return cached;
+        }
+
+        await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
+        var read = await ReadAsync(transaction, new StorageKey(RolesTable, id), IdentityJsonContext.Default.RoleDocument, cancellationToken);
+        if (read is { } found)
+        {
+            _roles[id] = found.Document;
+        }
+
+        return read?.Document;
+    }
+
+    private static async Task<(RoleDocument, long)> RequireRoleAsync(RecordTransaction transaction, StorageKey key, string? roleName, CancellationToken cancellationToken) =>
+        await ReadAsync(transaction, key, IdentityJsonContext.Default.RoleDocument, cancellationToken) ?? throw NoSuchRole(roleName);
+
+    private static IdentityException NoSuchRole(string? roleName) =>
+        new(IdentityErrorCode.NoSuchEntity, $"The role with name `{roleName}` cannot be found.");
+}

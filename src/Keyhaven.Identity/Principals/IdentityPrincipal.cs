@@ -1,0 +1,50 @@
+using Keyhaven.Policy.Arns;
+
+namespace Keyhaven.Identity.Principals;
+
+/// <summary>
+/// The principal an access key (long-term or temporary) belongs to, as authorization sees it. Immutable. Holds no
+/// secret: the session token is represented only by its SHA-256 (<see cref="SessionTokenHash"/>).
+/// </summary>
+public sealed record IdentityPrincipal
+{
+    public required PrincipalKind Kind { get; init; }
+
+    public required AccountId Account { get; init; }
+
+    /// <summary><c>arn:aws:iam::ACCT:root</c>, <c>arn:aws:iam::ACCT:user/PATH/NAME</c> or <c>arn:aws:sts::ACCT:assumed-role/ROLE/SESSION</c>.</summary>
+    public required string Arn { get; init; }
+
+    /// <summary>The account id (root), <c>AIDA…</c> (user) or <c>AROA…:SESSION</c> (role session).</summary>
+    public required string UserId { get; init; }
+
+    /// <summary>The IAM user name, for users.</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>For role sessions, the role's ARN (with its path).</summary>
+    public string? RoleArn { get; init; }
+
+    /// <summary>For role sessions, the role's name.</summary>
+    public string? RoleName { get; init; }
+
+    /// <summary>For role sessions, the session name.</summary>
+    public string? SessionName { get; init; }
+
+    /// <summary>Tags of the user or role (principal tags).</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>True when the credential is temporary (an <c>ASIA</c> key with a session token).</summary>
+    public bool IsSession => SessionExpiration is not null;
+
+    /// <summary>When a temporary credential stops working; null for long-term keys.</summary>
+    public DateTimeOffset? SessionExpiration { get; init; }
+
+    /// <summary>SHA-256 of the session token; null for long-term keys.</summary>
+    public byte[]? SessionTokenHash { get; init; }
+
+    /// <summary>The inline session policy passed to AssumeRole, if any.</summary>
+    public string? SessionPolicy { get; init; }
+
+    /// <summary>The access key id that signed (<c>AKIA…</c> or <c>ASIA…</c>).</summary>
+    public required string AccessKeyId { get; init; }
+}
