@@ -16,15 +16,11 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
     public async ValueTask<CryptoResult> EncryptAsync(KmsCaller caller, string? keyId, byte[]? plaintext, EncryptionContext context,
         string? algorithm, CancellationToken cancellationToken)
     {
-        if (plaintext is not { Length: >= 1 and <= MaxPlaintextLength })
-        {
-            KmsErrors.Validation("plaintext", $"Member must have length between 1 and {MaxPlaintextLength}");
-        }
-
+        ValidatePlaintext(plaintext);
         EncryptionAlgorithm.EnsureSymmetric(algorithm);
         var key = await resolver.ResolveAsync(caller, keyId, allowAlias: true, cancellationToken);
         KeyStateRules.EnsureUsable(key);
-        return new CryptoResult(key, SymmetricCipher.Encrypt(key, plaintext, context, environment.Random), null);
+        return new CryptoResult(key, SymmetricCipher.Encrypt(key, plaintext!, context, environment.Random), null);
     }
 
     public async ValueTask<CryptoResult> DecryptAsync(KmsCaller caller, byte[]? ciphertextBlob, EncryptionContext context, string? keyId,
@@ -84,6 +80,24 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
         return environment.RandomBytes(numberOfBytes.Value);
     }
 
+    /// <summary>Plaintext is 1–4096 bytes.</summary>
+    public static void ValidatePlaintext(byte[]? plaintext)
+    {
+        if (plaintext is not { Length: >= 1 and <= MaxPlaintextLength })
+        {
+            KmsErrors.Validation("plaintext", $"Member must have length between 1 and {MaxPlaintextLength}");
+        }
+    }
+
+    /// <summary>A ciphertext blob is 1–6144 bytes.</summary>
+    public static void ValidateCiphertext(byte[]? ciphertextBlob, string member = "ciphertextBlob")
+    {
+        if (ciphertextBlob is not { Length: >= 1 and <= MaxCiphertextLength })
+        {
+            KmsErrors.Validation(member, $"Member must have length between 1 and {MaxCiphertextLength}");
+        }
+    }
+
     /// <summary>
     /// Checks a GrantTokens member without I/O: at most <see cref="MaxGrantTokens"/>, each a well-formed token
     /// (InvalidGrantTokenException otherwise). Which grants the tokens name is resolved for authorization by
@@ -94,11 +108,7 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
     private async ValueTask<(KmsKey Key, byte[] Plaintext)> OpenAsync(KmsCaller caller, byte[]? ciphertextBlob, EncryptionContext context,
         string? keyId, string? algorithm, string member, CancellationToken cancellationToken)
     {
-        if (ciphertextBlob is not { Length: >= 1 and <= MaxCiphertextLength })
-        {
-            KmsErrors.Validation(member, $"Member must have length between 1 and {MaxCiphertextLength}");
-        }
-
+        ValidateCiphertext(ciphertextBlob, member);
         EncryptionAlgorithm.EnsureSymmetric(algorithm);
         if (!CiphertextBlob.TryParse(ciphertextBlob, out var blob) || blob.Region != caller.Region)
         {

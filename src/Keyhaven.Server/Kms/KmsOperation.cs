@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Keyhaven.Kms.Accounts;
 using Keyhaven.Kms.Errors;
+using Keyhaven.Server.Authorization;
 
 namespace Keyhaven.Server.Kms;
 
@@ -11,9 +12,13 @@ internal abstract class KmsOperation(string name)
 {
     public string Name { get; } = name;
 
-    /// <summary>Runs the operation; writes the JSON response body (nothing for empty responses) to <paramref name="output"/>.</summary>
+    /// <summary>
+    /// Reads the request, asks <paramref name="authorize"/> for every access it needs (which throws to refuse), runs
+    /// the operation and writes the JSON response body (nothing for empty responses) to <paramref name="output"/>.
+    /// </summary>
     /// <exception cref="KmsException">The request is malformed or refused.</exception>
-    public abstract ValueTask InvokeAsync(KmsCaller caller, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken);
+    public abstract ValueTask InvokeAsync(KmsCaller caller, ReadOnlyMemory<byte> body, Func<IReadOnlyList<KmsAccess>, ValueTask> authorize,
+        IBufferWriter<byte> output, CancellationToken cancellationToken);
 }
 
 /// <summary>A typed <see cref="KmsOperation"/> over source-generated serializers.</summary>
@@ -21,13 +26,16 @@ internal sealed class KmsOperation<TRequest, TResponse>(
     string name,
     JsonTypeInfo<TRequest> requestType,
     JsonTypeInfo<TResponse> responseType,
+    Func<TRequest, IReadOnlyList<KmsAccess>> access,
     Func<KmsCaller, TRequest, CancellationToken, ValueTask<TResponse>> handler,
     Action<TResponse>? clear = null) : KmsOperation(name)
     where TRequest : class
 {
-    public override async ValueTask InvokeAsync(KmsCaller caller, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    public override async ValueTask InvokeAsync(KmsCaller caller, ReadOnlyMemory<byte> body, Func<IReadOnlyList<KmsAccess>, ValueTask> authorize,
+        IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         var request = Deserialize(body.Span);
+        await authorize(access(request));
         var response = await handler(caller, request, cancellationToken);
         try
         {

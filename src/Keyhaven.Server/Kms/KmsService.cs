@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Keyhaven.Server.Kms;
 
 /// <summary>The AWS KMS API (<c>TrentService</c>, AWS JSON 1.1): finds the operation, authorizes it, runs it, writes the response.</summary>
-internal sealed class KmsService(KmsOperationTable operations, IRequestAuthorizer authorizer, ILogger<KmsService> logger) : IAwsService
+internal sealed class KmsService(KmsOperationTable operations, KmsAuthorizer authorizer, ILogger<KmsService> logger) : IAwsService
 {
     public string SigningName => "kms";
 
@@ -30,17 +30,11 @@ internal sealed class KmsService(KmsOperationTable operations, IRequestAuthorize
             return;
         }
 
-        if (authorizer.Authorize(request.Caller, operation.Name) is { } denial)
-        {
-            await AwsJsonProtocol.WriteErrorAsync(context, 400, nameof(KmsErrorCode.AccessDeniedException), denial);
-            return;
-        }
-
         var caller = new KmsCaller(request.Caller.Account, request.Region, request.Caller.Arn);
         var output = new ArrayBufferWriter<byte>(512);
         try
         {
-            await operation.InvokeAsync(caller, request.Body, output, context.RequestAborted);
+            await operation.InvokeAsync(caller, request.Body, accesses => authorizer.AuthorizeAsync(request, caller, accesses, context.RequestAborted), output, context.RequestAborted);
             context.Response.StatusCode = 200;
             context.Response.ContentType = AwsJsonProtocol.ContentType;
             context.Response.ContentLength = output.WrittenCount;

@@ -1,4 +1,5 @@
 using Keyhaven.Kms;
+using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Kms.Model;
 
 namespace Keyhaven.Server.Kms.Handlers;
@@ -9,22 +10,30 @@ internal static class AliasHandlers
     public static IEnumerable<KmsOperation> Create(KmsDomain kms)
     {
         var c = KmsJsonContext.Default;
-        yield return new KmsOperation<AliasRequest, EmptyResponse>("CreateAlias", c.AliasRequest, c.EmptyResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<AliasRequest, EmptyResponse>("CreateAlias", c.AliasRequest, c.EmptyResponse,
+            r => KmsAccess.Key("CreateAlias", r.TargetKeyId),
+            async (caller, r, ct) =>
         {
             await kms.AliasManager.CreateAsync(caller, r.AliasName, r.TargetKeyId, ct);
             return EmptyResponse.Instance;
         });
-        yield return new KmsOperation<AliasRequest, EmptyResponse>("UpdateAlias", c.AliasRequest, c.EmptyResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<AliasRequest, EmptyResponse>("UpdateAlias", c.AliasRequest, c.EmptyResponse,
+            r => KmsAccess.Key("UpdateAlias", r.TargetKeyId),
+            async (caller, r, ct) =>
         {
             await kms.AliasManager.UpdateAsync(caller, r.AliasName, r.TargetKeyId, ct);
             return EmptyResponse.Instance;
         });
-        yield return new KmsOperation<AliasRequest, EmptyResponse>("DeleteAlias", c.AliasRequest, c.EmptyResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<AliasRequest, EmptyResponse>("DeleteAlias", c.AliasRequest, c.EmptyResponse,
+            r => KmsAccess.Key("DeleteAlias", r.AliasName),
+            async (caller, r, ct) =>
         {
             await kms.AliasManager.DeleteAsync(caller, r.AliasName, ct);
             return EmptyResponse.Instance;
         });
-        yield return new KmsOperation<ListAliasesRequest, ListAliasesResponse>("ListAliases", c.ListAliasesRequest, c.ListAliasesResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<ListAliasesRequest, ListAliasesResponse>("ListAliases", c.ListAliasesRequest, c.ListAliasesResponse,
+            r => r.KeyId is null ? KmsAccess.Account("ListAliases") : KmsAccess.Key("ListAliases", r.KeyId),
+            async (caller, r, ct) =>
         {
             var page = await kms.AliasManager.ListAsync(caller, r.KeyId, Paging.Limit(r.Limit, 100), Paging.Marker(r.Marker), ct);
             return new ListAliasesResponse(

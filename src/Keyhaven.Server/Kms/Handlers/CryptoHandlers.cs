@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Keyhaven.Kms;
 using Keyhaven.Kms.Crypto;
 using Keyhaven.Kms.Errors;
+using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Kms.Model;
 
 namespace Keyhaven.Server.Kms.Handlers;
@@ -15,7 +16,9 @@ internal static class CryptoHandlers
     public static IEnumerable<KmsOperation> Create(KmsDomain kms)
     {
         var c = KmsJsonContext.Default;
-        yield return new KmsOperation<EncryptRequest, EncryptResponse>("Encrypt", c.EncryptRequest, c.EncryptResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<EncryptRequest, EncryptResponse>("Encrypt", c.EncryptRequest, c.EncryptResponse,
+            r => { CryptoOperations.ValidatePlaintext(r.Plaintext); return KmsAccess.Key("Encrypt", r.KeyId, r.EncryptionContext, KmsContext.Algorithm(r.EncryptionAlgorithm)); },
+            async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
             var context = EncryptionContext.From(r.EncryptionContext);
@@ -24,7 +27,9 @@ internal static class CryptoHandlers
             DryRun(r.DryRun);
             return new EncryptResponse(result.CiphertextBlob!, result.Key.Arn, Symmetric);
         });
-        yield return new KmsOperation<DecryptRequest, DecryptResponse>("Decrypt", c.DecryptRequest, c.DecryptResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<DecryptRequest, DecryptResponse>("Decrypt", c.DecryptRequest, c.DecryptResponse,
+            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:Decrypt") { Ciphertext = r.CiphertextBlob, EncryptionContext = r.EncryptionContext, Context = KmsContext.Algorithm(r.EncryptionAlgorithm) }]; },
+            async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
             var context = EncryptionContext.From(r.EncryptionContext);
@@ -37,7 +42,9 @@ internal static class CryptoHandlers
 
             return new DecryptResponse(result.Key.Arn, result.Plaintext!, Symmetric);
         }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
-        yield return new KmsOperation<ReEncryptRequest, ReEncryptResponse>("ReEncrypt", c.ReEncryptRequest, c.ReEncryptResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<ReEncryptRequest, ReEncryptResponse>("ReEncrypt", c.ReEncryptRequest, c.ReEncryptResponse,
+            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:ReEncryptFrom") { Ciphertext = r.CiphertextBlob, EncryptionContext = r.SourceEncryptionContext }, .. KmsAccess.Key("ReEncryptTo", r.DestinationKeyId, r.DestinationEncryptionContext)]; },
+            async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
             var result = await kms.Crypto.ReEncryptAsync(caller, r.CiphertextBlob, EncryptionContext.From(r.SourceEncryptionContext, "sourceEncryptionContext"),
@@ -46,7 +53,9 @@ internal static class CryptoHandlers
             DryRun(r.DryRun);
             return new ReEncryptResponse(result.CiphertextBlob!, result.SourceKey!.Arn, result.Key.Arn, Symmetric, Symmetric);
         });
-        yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyResponse>("GenerateDataKey", c.GenerateDataKeyRequest, c.GenerateDataKeyResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyResponse>("GenerateDataKey", c.GenerateDataKeyRequest, c.GenerateDataKeyResponse,
+            r => KmsAccess.Key("GenerateDataKey", r.KeyId, r.EncryptionContext),
+            async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
             var context = EncryptionContext.From(r.EncryptionContext);
@@ -55,7 +64,9 @@ internal static class CryptoHandlers
             return new GenerateDataKeyResponse(result.CiphertextBlob!, result.Plaintext!, result.Key.Arn);
         }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextResponse>("GenerateDataKeyWithoutPlaintext", c.GenerateDataKeyRequest,
-            c.GenerateDataKeyWithoutPlaintextResponse, async (caller, r, ct) =>
+            c.GenerateDataKeyWithoutPlaintextResponse,
+            r => KmsAccess.Key("GenerateDataKeyWithoutPlaintext", r.KeyId, r.EncryptionContext),
+            async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
             var context = EncryptionContext.From(r.EncryptionContext);
@@ -63,7 +74,9 @@ internal static class CryptoHandlers
             DryRun(r.DryRun);
             return new GenerateDataKeyWithoutPlaintextResponse(result.CiphertextBlob!, result.Key.Arn);
         });
-        yield return new KmsOperation<GenerateRandomRequest, GenerateRandomResponse>("GenerateRandom", c.GenerateRandomRequest, c.GenerateRandomResponse, (caller, r, ct) =>
+        yield return new KmsOperation<GenerateRandomRequest, GenerateRandomResponse>("GenerateRandom", c.GenerateRandomRequest, c.GenerateRandomResponse,
+            r => KmsAccess.Account("GenerateRandom"),
+            (caller, r, ct) =>
         {
             if (r.CustomKeyStoreId is not null)
             {

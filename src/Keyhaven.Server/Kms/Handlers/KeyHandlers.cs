@@ -1,6 +1,7 @@
 using Keyhaven.Kms;
 using Keyhaven.Kms.Errors;
 using Keyhaven.Kms.Keys;
+using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Kms.Model;
 
 namespace Keyhaven.Server.Kms.Handlers;
@@ -11,42 +12,58 @@ internal static class KeyHandlers
     public static IEnumerable<KmsOperation> Create(KmsDomain kms)
     {
         var c = KmsJsonContext.Default;
-        yield return new KmsOperation<CreateKeyRequest, KeyMetadataResponse>("CreateKey", c.CreateKeyRequest, c.KeyMetadataResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<CreateKeyRequest, KeyMetadataResponse>("CreateKey", c.CreateKeyRequest, c.KeyMetadataResponse,
+            r => [new KmsAccess("kms:CreateKey") { Context = KmsContext.ForCreateKey(r), NewKeyPolicy = r.Policy, BypassLockoutCheck = r.BypassPolicyLockoutSafetyCheck == true }],
+            async (caller, r, ct) =>
         {
             WireNames.EnsureSupportedKeyShape(r.KeySpec, r.CustomerMasterKeySpec, r.KeyUsage, r.Origin, r.MultiRegion, r.CustomKeyStoreId);
             var tags = r.Tags?.Select(t => new KeyTag(t.TagKey ?? string.Empty, t.TagValue ?? string.Empty)).ToList();
             var key = await kms.KeyManager.CreateAsync(caller, new NewKeyRequest(r.Description, r.Policy, tags), ct);
             return new KeyMetadataResponse(ToMetadata(key));
         });
-        yield return new KmsOperation<KeyIdRequest, KeyMetadataResponse>("DescribeKey", c.KeyIdRequest, c.KeyMetadataResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<KeyIdRequest, KeyMetadataResponse>("DescribeKey", c.KeyIdRequest, c.KeyMetadataResponse,
+            r => KmsAccess.Key("DescribeKey", r.KeyId),
+            async (caller, r, ct) =>
             new KeyMetadataResponse(ToMetadata(await kms.KeyManager.DescribeAsync(caller, r.KeyId, ct))));
-        yield return new KmsOperation<ListKeysRequest, ListKeysResponse>("ListKeys", c.ListKeysRequest, c.ListKeysResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<ListKeysRequest, ListKeysResponse>("ListKeys", c.ListKeysRequest, c.ListKeysResponse,
+            r => KmsAccess.Account("ListKeys"),
+            async (caller, r, ct) =>
         {
             var page = await kms.KeyManager.ListAsync(caller, Paging.Limit(r.Limit, 1000), Paging.Marker(r.Marker), ct);
             return new ListKeysResponse([.. page.Items.Select(k => new KeyListEntry(k.Id.Value, k.Arn))], page.NextMarker, page.Truncated);
         });
-        yield return new KmsOperation<KeyIdRequest, EmptyResponse>("EnableKey", c.KeyIdRequest, c.EmptyResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<KeyIdRequest, EmptyResponse>("EnableKey", c.KeyIdRequest, c.EmptyResponse,
+            r => KmsAccess.Key("EnableKey", r.KeyId),
+            async (caller, r, ct) =>
         {
             await kms.KeyManager.EnableAsync(caller, r.KeyId, ct);
             return EmptyResponse.Instance;
         });
-        yield return new KmsOperation<KeyIdRequest, EmptyResponse>("DisableKey", c.KeyIdRequest, c.EmptyResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<KeyIdRequest, EmptyResponse>("DisableKey", c.KeyIdRequest, c.EmptyResponse,
+            r => KmsAccess.Key("DisableKey", r.KeyId),
+            async (caller, r, ct) =>
         {
             await kms.KeyManager.DisableAsync(caller, r.KeyId, ct);
             return EmptyResponse.Instance;
         });
-        yield return new KmsOperation<UpdateKeyDescriptionRequest, EmptyResponse>("UpdateKeyDescription", c.UpdateKeyDescriptionRequest, c.EmptyResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<UpdateKeyDescriptionRequest, EmptyResponse>("UpdateKeyDescription", c.UpdateKeyDescriptionRequest, c.EmptyResponse,
+            r => KmsAccess.Key("UpdateKeyDescription", r.KeyId),
+            async (caller, r, ct) =>
         {
             await kms.KeyManager.UpdateDescriptionAsync(caller, r.KeyId,
                 r.Description ?? throw new KmsException(KmsErrorCode.ValidationException, "1 validation error detected: Value null at 'description' failed to satisfy constraint: Member must not be null"), ct);
             return EmptyResponse.Instance;
         });
-        yield return new KmsOperation<ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse>("ScheduleKeyDeletion", c.ScheduleKeyDeletionRequest, c.ScheduleKeyDeletionResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse>("ScheduleKeyDeletion", c.ScheduleKeyDeletionRequest, c.ScheduleKeyDeletionResponse,
+            r => KmsAccess.Key("ScheduleKeyDeletion", r.KeyId, context: KmsContext.Number("kms:ScheduleKeyDeletionPendingWindowInDays", r.PendingWindowInDays)),
+            async (caller, r, ct) =>
         {
             var key = await kms.KeyManager.ScheduleDeletionAsync(caller, r.KeyId, r.PendingWindowInDays, ct);
             return new ScheduleKeyDeletionResponse(key.Arn, key.DeletionDate, key.State.ToString(), key.PendingWindowInDays);
         });
-        yield return new KmsOperation<KeyIdRequest, CancelKeyDeletionResponse>("CancelKeyDeletion", c.KeyIdRequest, c.CancelKeyDeletionResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<KeyIdRequest, CancelKeyDeletionResponse>("CancelKeyDeletion", c.KeyIdRequest, c.CancelKeyDeletionResponse,
+            r => KmsAccess.Key("CancelKeyDeletion", r.KeyId),
+            async (caller, r, ct) =>
             new CancelKeyDeletionResponse((await kms.KeyManager.CancelDeletionAsync(caller, r.KeyId, ct)).Arn));
     }
 

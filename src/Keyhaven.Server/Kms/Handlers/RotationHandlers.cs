@@ -1,5 +1,6 @@
 using Keyhaven.Kms;
 using Keyhaven.Kms.Errors;
+using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Kms.Model;
 
 namespace Keyhaven.Server.Kms.Handlers;
@@ -10,24 +11,34 @@ internal static class RotationHandlers
     public static IEnumerable<KmsOperation> Create(KmsDomain kms)
     {
         var c = KmsJsonContext.Default;
-        yield return new KmsOperation<EnableKeyRotationRequest, EmptyResponse>("EnableKeyRotation", c.EnableKeyRotationRequest, c.EmptyResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<EnableKeyRotationRequest, EmptyResponse>("EnableKeyRotation", c.EnableKeyRotationRequest, c.EmptyResponse,
+            r => KmsAccess.Key("EnableKeyRotation", r.KeyId, context: KmsContext.Number("kms:RotationPeriodInDays", r.RotationPeriodInDays)),
+            async (caller, r, ct) =>
         {
             await kms.Rotation.EnableAsync(caller, r.KeyId, r.RotationPeriodInDays, ct);
             return EmptyResponse.Instance;
         });
-        yield return new KmsOperation<KeyIdRequest, EmptyResponse>("DisableKeyRotation", c.KeyIdRequest, c.EmptyResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<KeyIdRequest, EmptyResponse>("DisableKeyRotation", c.KeyIdRequest, c.EmptyResponse,
+            r => KmsAccess.Key("DisableKeyRotation", r.KeyId),
+            async (caller, r, ct) =>
         {
             await kms.Rotation.DisableAsync(caller, r.KeyId, ct);
             return EmptyResponse.Instance;
         });
-        yield return new KmsOperation<KeyIdRequest, GetKeyRotationStatusResponse>("GetKeyRotationStatus", c.KeyIdRequest, c.GetKeyRotationStatusResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<KeyIdRequest, GetKeyRotationStatusResponse>("GetKeyRotationStatus", c.KeyIdRequest, c.GetKeyRotationStatusResponse,
+            r => KmsAccess.Key("GetKeyRotationStatus", r.KeyId),
+            async (caller, r, ct) =>
         {
             var status = await kms.Rotation.GetStatusAsync(caller, r.KeyId, ct);
             return new GetKeyRotationStatusResponse(status.Enabled, status.Key.Arn, status.RotationPeriodInDays, status.NextRotationDate, status.OnDemandRotationStartDate);
         });
-        yield return new KmsOperation<KeyIdRequest, RotateKeyOnDemandResponse>("RotateKeyOnDemand", c.KeyIdRequest, c.RotateKeyOnDemandResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<KeyIdRequest, RotateKeyOnDemandResponse>("RotateKeyOnDemand", c.KeyIdRequest, c.RotateKeyOnDemandResponse,
+            r => KmsAccess.Key("RotateKeyOnDemand", r.KeyId),
+            async (caller, r, ct) =>
             new RotateKeyOnDemandResponse((await kms.Rotation.RotateOnDemandAsync(caller, r.KeyId, ct)).Id.Value));
-        yield return new KmsOperation<ListKeyRotationsRequest, ListKeyRotationsResponse>("ListKeyRotations", c.ListKeyRotationsRequest, c.ListKeyRotationsResponse, async (caller, r, ct) =>
+        yield return new KmsOperation<ListKeyRotationsRequest, ListKeyRotationsResponse>("ListKeyRotations", c.ListKeyRotationsRequest, c.ListKeyRotationsResponse,
+            r => KmsAccess.Key("ListKeyRotations", r.KeyId),
+            async (caller, r, ct) =>
         {
             var includeAll = r.IncludeKeyMaterial switch
             {

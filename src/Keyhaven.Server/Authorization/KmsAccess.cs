@@ -1,0 +1,42 @@
+using Keyhaven.Policy.Context;
+
+namespace Keyhaven.Server.Authorization;
+
+/// <summary>
+/// One permission a KMS request needs: an action on a key (named by an identifier, or by the key a ciphertext
+/// names) or on the account, with the request's own condition keys. Most operations need one; ReEncrypt needs two.
+/// </summary>
+internal sealed record KmsAccess(string Action)
+{
+    /// <summary>The key identifier the request gives (id, ARN, alias name or ARN); null with <see cref="Ciphertext"/> or for account-level actions.</summary>
+    public string? KeyIdentifier { get; init; }
+
+    /// <summary>A ciphertext whose key is the resource (Decrypt, ReEncrypt's source).</summary>
+    public byte[]? Ciphertext { get; init; }
+
+    /// <summary>True when the action is on the account (resource <c>*</c>) rather than on a key.</summary>
+    public bool IsAccountLevel => KeyIdentifier is null && Ciphertext is null;
+
+    /// <summary>The request's encryption context: condition keys and grant constraints.</summary>
+    public IReadOnlyDictionary<string, string>? EncryptionContext { get; init; }
+
+    /// <summary>Further condition keys from the request (kms:EncryptionAlgorithm, aws:RequestTag/…, …).</summary>
+    public IReadOnlyDictionary<string, ContextValues>? Context { get; init; }
+
+    /// <summary>
+    /// A key policy the request sets (CreateKey, PutKeyPolicy): it must be readable by the policy engine and, unless
+    /// <see cref="BypassLockoutCheck"/>, still let the caller change the key policy afterwards.
+    /// </summary>
+    public string? NewKeyPolicy { get; init; }
+
+    public bool BypassLockoutCheck { get; init; }
+
+    /// <summary>Account-level access to <c>kms:{operation}</c>.</summary>
+    public static KmsAccess[] Account(string operation, IReadOnlyDictionary<string, ContextValues>? context = null) =>
+        [new("kms:" + operation) { Context = context }];
+
+    /// <summary>Access to <c>kms:{operation}</c> on the key a request names.</summary>
+    public static KmsAccess[] Key(string operation, string? keyIdentifier, IReadOnlyDictionary<string, string>? encryptionContext = null,
+        IReadOnlyDictionary<string, ContextValues>? context = null) =>
+        [new("kms:" + operation) { KeyIdentifier = keyIdentifier ?? string.Empty, EncryptionContext = encryptionContext, Context = context }];
+}

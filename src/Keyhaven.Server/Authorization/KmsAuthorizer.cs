@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Keyhaven.Kms;
+using Keyhaven.Kms.Accounts;
+using Keyhaven.Kms.Crypto;
+using Keyhaven.Kms.Errors;
+using Keyhaven.Kms.Keys;
+using Keyhaven.Kms.Policies;
+using Keyhaven.Policy.Compilation;
+using Keyhaven.Policy.Context;
+using Keyhaven.Policy.Evaluation;
+using Keyhaven.Server.Authentication;
+using Keyhaven.Server.Kms;
+using Keyhaven.Server.Pipeline;
+using PolicyAccountId = Keyhaven.Policy.Arns.AccountId;
+
+namespace Keyhaven.Server.Authorization;
+
+/// <summary>
+/// Authorizes KMS requests with the policy engine, as AWS KMS does: the key policy must allow (directly, or by
+/// allowing the account so that the caller's IAM policies count), within the caller's boundary and session policy;
+/// an explicit deny anywhere wins. Fails closed: a key policy or identity policy that does not compile denies.
+/// Thread-safe.
+/// </summary>
+internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identities, TimeProvider time)
+{
+    // Compiled policies are cached by the policy string instance a key record holds, so a warm key costs no hashing.
+    private readonly ConditionalWeakTable<string, CompiledPolicy> _compiled = new();
+    private readonly CompiledPolicyCache _byContent = new();
+    private static readonly KeyId NewKeyPlaceholder = KeyId.New(Guid.Empty);
+
+    /// <summary>Checks every access a request needs.</summary>
+    /// <exception cref="KmsException">AccessDeniedException when one is denied; NotFoundException or InvalidCiphertextException when a key does not resolve.</exception>
+    public async ValueTask AuthorizeAsync(AwsRequest request, KmsCaller caller, IReadOnlyList<KmsAccess> accesses, CancellationToken cancellationToken)
+    {
+        var principal = ToPrincipal(request.Caller);
+        var identity = await identities.GetAsync(request.Caller, cancellationToken);
+        var identityPolicies = identity.Policies.Select(p => Compile(p.Value, p.Key)).ToList();
+        var boundary = identity.PermissionsBoundary is null ? null : Compile(identity.PermissionsBoundary, "permissions-boundary");
+        var session = identity.SessionPolicy is null ? null : Compile(identity.SessionPolicy, "session-policy");
+        foreach (var access in accesses)
+        {
+            var key = await ResolveAsync(caller, access, cancellationToken);
+            var authorization = new AuthorizationRequest
+            {
+                Principal = principal,
+                Action = access.Action,
+                Resource = key is null
+                    ? RequestResource.Create("*", PolicyAccountId.Parse(caller.Account.Value))
+                    : RequestResource.Create(key.Arn, PolicyAccountId.Parse(key.Account.Value)),
+                Context = BuildContext(request, key, access),
+                EncryptionContext = access.EncryptionContext,
+            };
+            var set = new PolicySet
+            {
+                ResourcePolicy = key is null ? null : Compile(key.Policy, "key-policy"),
+                IdentityPolicies = identityPolicies,
+                PermissionsBoundaries = boundary is null ? [] : [boundary],
+                SessionPolicy = session,
+            };
+            var decision = PolicyEvaluator.Evaluate(authorization, set);
+            if (!decision.IsAllowed)
+            {
+                throw new KmsException(KmsErrorCode.AccessDeniedException, decision.FormatMessage(authorization));
+            }
+
+            if (access.NewKeyPolicy is { } newPolicy)
+            {
+                // A key being created has no ARN yet: check against the ARN shape it will have.
+                var keyArn = key?.Arn ?? KeyArn.ForKey(caller.Region, caller.Account, NewKeyPlaceholder);
+                await CheckNewKeyPolicyAsync(request, keyArn, key?.Account ?? caller.Account, newPolicy, access.BypassLockoutCheck, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks a key policy given to CreateKey or PutKeyPolicy: the policy engine must be able to read it
+    /// (MalformedPolicyDocumentException with the engine's first error otherwise), and unless
+    /// <paramref name="bypassLockoutCheck"/>, it must still let the caller change the key policy later.
+    /// </summary>
+    public async ValueTask CheckNewKeyPolicyAsync(AwsRequest request, string keyArn, AccountId account, string policy, bool bypassLockoutCheck,
+        CancellationToken cancellationToken)
+    {
+        KeyPolicyDocument.Validate(policy); // size quota and shape first, with the errors KMS gives for them
+        if (!_byContent.TryGetOrCompile(policy, "key-policy", out _, out var errors))
+        {
+            var first = errors.FirstOrDefault();
+            throw new KmsException(KmsErrorCode.MalformedPolicyDocumentException,
+                first is null ? "The key policy is not a valid policy document." : $"The key policy is not valid: {first}");
+        }
+
+        if (!bypassLockoutCheck && !await AllowsFuturePolicyChangesAsync(request, keyArn, account, policy, cancellationToken))
+        {
+            throw new KmsException(KmsErrorCode.MalformedPolicyDocumentException,
+                "The new key policy will not allow you to update the key policy in the future.");
+        }
+    }
+
+    /// <summary>
+    /// The policy lockout safety check: would <paramref name="policy"/>, as the key policy of <paramref name="keyArn"/>,
+    /// still let the caller change the key policy? (AWS KMS refuses a policy that would not, unless the caller bypasses the check.)
+    /// </summary>
+    public async ValueTask<bool> AllowsFuturePolicyChangesAsync(AwsRequest request, string keyArn, AccountId account, string policy, CancellationToken cancellationToken)
+    {
+        var identity = await identities.GetAsync(request.Caller, cancellationToken);
+        var authorization = new AuthorizationRequest
+        {
+            Principal = ToPrincipal(request.Caller),
+            Action = "kms:PutKeyPolicy",
+            Resource = RequestResource.Create(keyArn, PolicyAccountId.Parse(account.Value)),
+            Context = BuildContext(request, null, new KmsAccess("kms:PutKeyPolicy")),
+        };
+        var set = new PolicySet
+        {
+            ResourcePolicy = Compile(policy, "key-policy"),
+            IdentityPolicies = identity.Policies.Select(p => Compile(p.Value, p.Key)).ToList(),
+            PermissionsBoundaries = identity.PermissionsBoundary is null ? [] : [Compile(identity.PermissionsBoundary, "permissions-boundary")],
+            SessionPolicy = identity.SessionPolicy is null ? null : Compile(identity.SessionPolicy, "session-policy"),
+        };
+        return PolicyEvaluator.Evaluate(authorization, set).IsAllowed;
+    }
+
+    private async ValueTask<KmsKey?> ResolveAsync(KmsCaller caller, KmsAccess access, CancellationToken cancellationToken)
+    {
+        if (access.Ciphertext is { } ciphertext)
+        {
+            // The key a ciphertext names; a blob that names no existing key is just invalid (opaque, as in Decrypt).
+            if (CiphertextBlob.TryParse(ciphertext, out var blob) && blob.Region == caller.Region
+                && await kms.Keys.FindAsync(blob.Account, blob.Region, blob.KeyId, cancellationToken) is { } named)
+            {
+                return named;
+            }
+
+            throw new KmsException(KmsErrorCode.InvalidCiphertextException,
+                "The ciphertext is invalid, was made under another key, or the encryption context does not match.");
+        }
+
+        return access.KeyIdentifier is null ? null : await kms.Resolver.ResolveAsync(caller, access.KeyIdentifier, allowAlias: true, cancellationToken);
+    }
+
+    private RequestContext BuildContext(AwsRequest request, KmsKey? key, KmsAccess access)
+    {
+        var now = time.GetUtcNow();
+        var values = new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["aws:CurrentTime"] = new(now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
+            ["aws:EpochTime"] = new(now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
+            ["aws:RequestedRegion"] = new(request.Region),
+            ["aws:SecureTransport"] = new(request.Http.Request.IsHttps ? "true" : "false"),
+            ["aws:ViaAWSService"] = new("false"),
+        };
+        if (request.Http.Connection.RemoteIpAddress is { } address)
+        {
+            values["aws:SourceIp"] = new((address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString());
+        }
+
+        if (key is not null)
+        {
+            values["kms:KeySpec"] = new(key.Spec.ToWire());
+            values["kms:KeyUsage"] = new(key.Usage.ToWire());
+            values["kms:KeyOrigin"] = new(key.Origin.ToWire());
+            foreach (var tag in key.Tags)
+            {
+                values["aws:ResourceTag/" + tag.Key] = new(tag.Value);
+            }
+        }
+
+        if (access.KeyIdentifier is { } identifier && (identifier.StartsWith("alias/", StringComparison.Ordinal) || identifier.Contains(":alias/", StringComparison.Ordinal)))
+        {
+            values["kms:RequestAlias"] = new(identifier[identifier.IndexOf("alias/", StringComparison.Ordinal)..]);
+        }
+
+        if (access.EncryptionContext is { Count: > 0 } encryptionContext)
+        {
+            foreach (var (name, value) in encryptionContext)
+            {
+                values["kms:EncryptionContext:" + name] = new(value);
+            }
+
+            values["kms:EncryptionContextKeys"] = new([.. encryptionContext.Keys]);
+        }
+
+        if (access.Context is not null)
+        {
+            foreach (var (name, value) in access.Context)
+            {
+                values[name] = value;
+            }
+        }
+
+        return RequestContext.From(values);
+    }
+
+    private CompiledPolicy Compile(string json, string name)
+    {
+        if (_compiled.TryGetValue(json, out var cached))
+        {
+            return cached;
+        }
+
+        if (!_byContent.TryGetOrCompile(json, name, out var compiled, out _))
+        {
+            // Fail closed: a policy the engine cannot read allows nothing and denies everything.
+            throw new KmsException(KmsErrorCode.AccessDeniedException, $"The {name} of this request cannot be evaluated, so access is denied.");
+        }
+
+        _compiled.AddOrUpdate(json, compiled);
+        return compiled;
+    }
+
+    private static PrincipalIdentity ToPrincipal(CallerIdentity caller) => PrincipalIdentity.Parse(caller.Arn);
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Keyhaven.Policy.Context;
+using Keyhaven.Server.Kms.Model;
+
+namespace Keyhaven.Server.Kms;
+
+/// <summary>The KMS condition keys that come from a request's own members (the KMS developer guide's condition keys).</summary>
+internal static class KmsContext
+{
+    public static IReadOnlyDictionary<string, ContextValues>? Algorithm(string? algorithm) =>
+        algorithm is null ? null : new Dictionary<string, ContextValues> { ["kms:EncryptionAlgorithm"] = new(algorithm) };
+
+    public static IReadOnlyDictionary<string, ContextValues>? Number(string key, int? value) =>
+        value is null ? null : new Dictionary<string, ContextValues> { [key] = new(value.Value.ToString(CultureInfo.InvariantCulture)) };
+
+    public static IReadOnlyDictionary<string, ContextValues> Bypass(bool? bypass) =>
+        new Dictionary<string, ContextValues> { ["kms:BypassPolicyLockoutSafetyCheck"] = new(bypass == true ? "true" : "false") };
+
+    /// <summary>aws:RequestTag/KEY for each tag and aws:TagKeys.</summary>
+    public static IReadOnlyDictionary<string, ContextValues>? ForTags(IReadOnlyList<TagModel>? tags)
+    {
+        if (tags is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase);
+        foreach (var tag in tags)
+        {
+            values["aws:RequestTag/" + tag.TagKey] = new(tag.TagValue ?? string.Empty);
+        }
+
+        values["aws:TagKeys"] = new([.. tags.Select(t => t.TagKey ?? string.Empty)]);
+        return values;
+    }
+
+    public static IReadOnlyDictionary<string, ContextValues>? ForTagKeys(IReadOnlyList<string>? tagKeys) =>
+        tagKeys is not { Count: > 0 } ? null : new Dictionary<string, ContextValues> { ["aws:TagKeys"] = new([.. tagKeys]) };
+
+    /// <summary>CreateKey: the requested key shape, its tags and the lockout-check bypass.</summary>
+    public static IReadOnlyDictionary<string, ContextValues> ForCreateKey(CreateKeyRequest request)
+    {
+        var values = new Dictionary<string, ContextValues>(ForTags(request.Tags) ?? new Dictionary<string, ContextValues>(), StringComparer.OrdinalIgnoreCase)
+        {
+            ["kms:KeySpec"] = new(request.KeySpec ?? request.CustomerMasterKeySpec ?? "SYMMETRIC_DEFAULT"),
+            ["kms:KeyUsage"] = new(request.KeyUsage ?? "ENCRYPT_DECRYPT"),
+            ["kms:KeyOrigin"] = new(request.Origin ?? "AWS_KMS"),
+            ["kms:BypassPolicyLockoutSafetyCheck"] = new(request.BypassPolicyLockoutSafetyCheck == true ? "true" : "false"),
+        };
+        if (request.MultiRegion is { } multiRegion)
+        {
+            values["kms:MultiRegion"] = new(multiRegion ? "true" : "false");
+        }
+
+        return values;
+    }
+}
