@@ -90,7 +90,8 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton(kms);
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(new KmsOperationTable(kms));
-        builder.Services.AddSingleton<IRequestAuthorizer>(new AccountOwnerAuthorizer(deployment.Account));
+        builder.Services.AddSingleton<IIdentityPolicySource, NoIdentityPolicies>();
+        builder.Services.AddSingleton<KmsAuthorizer>();
         builder.Services.AddSingleton<ISigningCredentialSource<CallerIdentity>>(accessKeys);
         builder.Services.AddSingleton<IAwsService, KmsService>();
         builder.Services.AddSingleton<RequestPipeline>();
