@@ -18,6 +18,7 @@ internal sealed class KmsOperationTable
             .Concat(TagHandlers.Create(kms))
             .Concat(RotationHandlers.Create(kms))
             .Concat(PolicyHandlers.Create(kms))
+            .Concat(GrantHandlers.Create(kms))
             .ToFrozenDictionary(o => o.Name, StringComparer.Ordinal);
     }
 

@@ -44,4 +44,11 @@ namespace Keyhaven.Server.Kms.Model;
 [JsonSerializable(typeof(ListKeyPoliciesRequest))]
 [JsonSerializable(typeof(ListKeyPoliciesResponse))]
 [JsonSerializable(typeof(EmptyResponse))]
+[JsonSerializable(typeof(CreateGrantRequest))]
+[JsonSerializable(typeof(CreateGrantResponse))]
+[JsonSerializable(typeof(ListGrantsRequest))]
+[JsonSerializable(typeof(ListRetirableGrantsRequest))]
+[JsonSerializable(typeof(ListGrantsResponse))]
+[JsonSerializable(typeof(RetireGrantRequest))]
+[JsonSerializable(typeof(RevokeGrantRequest))]
 internal sealed partial class KmsJsonContext : JsonSerializerContext;
