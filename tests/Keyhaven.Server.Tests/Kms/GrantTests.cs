@@ -141,7 +141,7 @@ public sealed class GrantTests(ServerFixture fixture) : IClassFixture<ServerFixt
         var page2 = await Kms.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = retirer, Limit = 1, Marker = page1.NextMarker });
         Assert.False(page2.Truncated);
         var all = page1.Grants.Concat(page2.Grants).ToList();
-        Assert.Equal([first.Arn, second.Arn], all.Select(g => g.KeyId).Order());
+        Assert.Equal(new[] { first.Arn, second.Arn }.Order(StringComparer.Ordinal), all.Select(g => g.KeyId).Order(StringComparer.Ordinal));
         Assert.All(all, g => Assert.Equal(retirer, g.RetiringPrincipal));
     }
 
