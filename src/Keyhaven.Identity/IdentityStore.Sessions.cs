@@ -150,8 +150,7 @@ public sealed partial class IdentityStore
                 return IdentityPolicies.Root;
             case PrincipalKind.User:
             {
-                await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
-                var user = await ReadUserAsync(transaction, principal.Account.Value, principal.UserName ?? "", cancellationToken);
+                var user = await FindUserAsync(principal.Account.Value, principal.UserName ?? "", cancellationToken);
                 return user is null || user.UserId != principal.UserId
                     ? new IdentityPolicies([], null, null, null, PrincipalExists: false)
                     : new IdentityPolicies(ToNamed(user.Policies), user.PermissionsBoundaryArn, null, null, true);

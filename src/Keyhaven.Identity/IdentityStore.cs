@@ -171,6 +171,17 @@ public sealed partial class IdentityStore
         return read?.Document;
     }
 
+    private async ValueTask<UserDocument?> FindUserAsync(string account, string userName, CancellationToken cancellationToken)
+    {
+        if (_users.TryGetValue(account + "/" + userName.ToLowerInvariant(), out var cached))
+        {
+            return cached;
+        }
+
+        await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
+        return await ReadUserAsync(transaction, account, userName, cancellationToken);
+    }
+
     private static async ValueTask<(T Document, long Version)?> ReadAsync<T>(RecordTransaction transaction, StorageKey key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {

@@ -77,6 +77,15 @@ internal sealed class RequestPipeline
                 return;
             }
 
+            if (SessionCredentialCheck.Check(authentication, _time.GetUtcNow()) is { } refused)
+            {
+                _logger.LogInformation("Request {RequestId} refused: {Code} for access key {AccessKeyId}", requestId, refused.Code, authentication.AccessKeyId);
+                await (service is null
+                    ? AwsJsonProtocol.WriteErrorAsync(context, refused.Status, refused.Code, refused.Message)
+                    : service.WriteErrorAsync(context, refused.Status, refused.Code, refused.Message, requestId));
+                return;
+            }
+
             if (service is null)
             {
                 var target = context.Request.Headers["X-Amz-Target"].ToString();

@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using Keyhaven.Identity;
+using Keyhaven.Identity.Errors;
+using Keyhaven.Identity.Principals;
+using Keyhaven.Identity.Users;
+using Keyhaven.Server.Hosting;
+using Keyhaven.Server.Pipeline;
+using Keyhaven.Server.Protocol;
+using Keyhaven.Server.Sts;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using static Keyhaven.Server.Sts.QueryServiceErrors;
+
+namespace Keyhaven.Server.Iam;
+
+/// <summary>
+/// AWS IAM (Query protocol, version 2010-05-08): users, access keys, roles and inline policies.
+/// </summary>
+/// <remarks>
+/// Authorization (until identity policies are enforced on IAM, a later step): the account root, signing with its
+/// long-term key, may do everything in its account; every other caller is denied with <c>AccessDenied</c>.
+/// </remarks>
+internal sealed class IamService(IdentityStore identity, KeyhavenServerOptions options, ILogger<IamService> logger) : IAwsService
+{
+    public const string Version = "2010-05-08";
+    public const string Namespace = "https://iam.amazonaws.com/doc/2010-05-08/";
+
+    private delegate Task Operation(IamService service, Call call);
+
+    private sealed record Call(AwsRequest Request, QueryRequest Query, Keyhaven.Policy.Arns.AccountId Account, DateTimeOffset Now)
+    {
+        public CancellationToken Cancellation => Request.Http.RequestAborted;
+
+        public string Require(string name) => QueryServiceErrors.Require(Query, name);
+
+        public Task WriteAsync(Action<XmlWriter> result) =>
+            AwsQueryProtocol.WriteResultAsync(Request.Http, Namespace, Query.Action, Request.RequestId, result);
+
+        public Task WriteEmptyAsync() => WriteAsync(_ => { });
+
+        public IReadOnlyList<KeyValuePair<string, string>> Tags() =>
+            Query.GetStructureList("Tags").Select(t => KeyValuePair.Create(t.GetValueOrDefault("Key") ?? "", t.GetValueOrDefault("Value") ?? "")).ToList();
+    }
+
+    private static readonly Dictionary<string, Operation> Operations = new(StringComparer.Ordinal)
+    {
+        ["CreateUser"] = (s, c) => s.CreateUserAsync(c),
+        ["GetUser"] = (s, c) => s.GetUserAsync(c),
+        ["ListUsers"] = (s, c) => s.ListUsersAsync(c),
+        ["DeleteUser"] = async (s, c) => { await s.Store.DeleteUserAsync(c.Account, c.Require("UserName"), c.Cancellation); await c.WriteEmptyAsync(); },
+        ["CreateAccessKey"] = (s, c) => s.CreateAccessKeyAsync(c),
+        ["ListAccessKeys"] = (s, c) => s.ListAccessKeysAsync(c),
+        ["UpdateAccessKey"] = (s, c) => s.UpdateAccessKeyAsync(c),
+        ["DeleteAccessKey"] = async (s, c) =>
+        {
+            await s.Store.DeleteAccessKeyAsync(c.Account, c.Require("UserName"), c.Require("AccessKeyId"), c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["CreateRole"] = (s, c) => s.CreateRoleAsync(c),
+        ["GetRole"] = async (s, c) =>
+        {
+            var role = await s.Store.GetRoleAsync(c.Account, c.Require("RoleName"), c.Cancellation);
+            await c.WriteAsync(xml => IamXml.WriteRole(xml, role));
+        },
+        ["ListRoles"] = (s, c) => s.ListRolesAsync(c),
+        ["DeleteRole"] = async (s, c) => { await s.Store.DeleteRoleAsync(c.Account, c.Require("RoleName"), c.Cancellation); await c.WriteEmptyAsync(); },
+        ["UpdateAssumeRolePolicy"] = async (s, c) =>
+        {
+            await s.Store.UpdateAssumeRolePolicyAsync(c.Account, c.Require("RoleName"), c.Require("PolicyDocument"), c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["PutUserPolicy"] = async (s, c) =>
+        {
+            await s.Store.PutUserPolicyAsync(c.Account, c.Require("UserName"), c.Require("PolicyName"), c.Require("PolicyDocument"), c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["GetUserPolicy"] = async (s, c) =>
+        {
+            var (user, name) = (c.Require("UserName"), c.Require("PolicyName"));
+            var document = await s.Store.GetUserPolicyAsync(c.Account, user, name, c.Cancellation);
+            var canonicalUser = (await s.Store.GetUserAsync(c.Account, user, c.Cancellation)).UserName;
+            await c.WriteAsync(xml =>
+            {
+                xml.WriteElementString("UserName", canonicalUser);
+                xml.WriteElementString("PolicyName", name);
+                xml.WriteElementString("PolicyDocument", IamXml.EncodePolicy(document));
+            });
+        },
+        ["DeleteUserPolicy"] = async (s, c) =>
+        {
+            await s.Store.DeleteUserPolicyAsync(c.Account, c.Require("UserName"), c.Require("PolicyName"), c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["ListUserPolicies"] = async (s, c) => await WritePolicyNamesAsync(c, await s.Store.ListUserPoliciesAsync(c.Account, c.Require("UserName"), c.Cancellation)),
+        ["PutRolePolicy"] = async (s, c) =>
+        {
+            await s.Store.PutRolePolicyAsync(c.Account, c.Require("RoleName"), c.Require("PolicyName"), c.Require("PolicyDocument"), c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["GetRolePolicy"] = async (s, c) =>
+        {
+            var (role, name) = (c.Require("RoleName"), c.Require("PolicyName"));
+            var document = await s.Store.GetRolePolicyAsync(c.Account, role, name, c.Cancellation);
+            var canonicalRole = (await s.Store.GetRoleAsync(c.Account, role, c.Cancellation)).RoleName;
+            await c.WriteAsync(xml =>
+            {
+                xml.WriteElementString("RoleName", canonicalRole);
+                xml.WriteElementString("PolicyName", name);
+                xml.WriteElementString("PolicyDocument", IamXml.EncodePolicy(document));
+            });
+        },
+        ["DeleteRolePolicy"] = async (s, c) =>
+        {
+            await s.Store.DeleteRolePolicyAsync(c.Account, c.Require("RoleName"), c.Require("PolicyName"), c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["ListRolePolicies"] = async (s, c) => await WritePolicyNamesAsync(c, await s.Store.ListRolePoliciesAsync(c.Account, c.Require("RoleName"), c.Cancellation)),
+    };
+
+    public string SigningName => "iam";
+
+    private IdentityStore Store => identity;
+
+    public bool Matches(HttpRequest request, ReadOnlySpan<byte> body) => IsQueryRequest(request, body, Version);
+
+    public Task WriteErrorAsync(HttpContext context, int status, string code, string message, string requestId) =>
+        WriteAuthenticationErrorAsync(context, Namespace, status, code, message, requestId);
+
+    public async Task HandleAsync(AwsRequest request)
+    {
+        var context = request.Http;
+        var query = QueryRequest.Parse(request.Body.Span);
+        if (!Operations.TryGetValue(query.Action, out var operation))
+        {
+            await AwsQueryProtocol.WriteErrorAsync(context, Namespace, 400, "InvalidAction", $"Could not find operation `{query.Action}` for version {Version}.", request.RequestId);
+            return;
+        }
+
+        var caller = request.Caller.Principal;
+        if (caller.Kind != PrincipalKind.Root || caller.IsSession)
+        {
+            // Fail closed until IAM calls are authorized by identity policies: only the root's long-term key may manage IAM.
+            var resource = query.Get("UserName") is { } u ? $"arn:aws:iam::{caller.Account}:user/{u}"
+                : query.Get("RoleName") is { } r ? $"arn:aws:iam::{caller.Account}:role/{r}" : "*";
+            await AwsQueryProtocol.WriteErrorAsync(context, Namespace, 403, "AccessDenied",
+                $"User: {caller.Arn} is not authorized to perform: iam:{query.Action} on resource: {resource} because IAM calls are allowed only to the account root's long-term credentials in this release.",
+                request.RequestId);
+            return;
+        }
+
+        try
+        {
+            await operation(this, new Call(request, query, caller.Account, options.Time.GetUtcNow()));
+        }
+        catch (IdentityException exception)
+        {
+            await AwsQueryProtocol.WriteErrorAsync(context, Namespace, exception.HttpStatus, exception.WireCode, exception.Message, request.RequestId);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Request {RequestId} ({Action}) failed inside the service", request.RequestId, query.Action);
+            await AwsQueryProtocol.WriteErrorAsync(context, Namespace, 500, "ServiceFailure",
+                "The request failed inside the service; see the server log for request " + request.RequestId + ".", request.RequestId);
+        }
+    }
+
+    private async Task CreateUserAsync(Call c)
+    {
+        var user = await Store.CreateUserAsync(c.Account, c.Require("UserName"), c.Query.Get("Path"), c.Tags(), c.Query.Get("PermissionsBoundary"), c.Now, c.Cancellation);
+        logger.LogInformation("Request {RequestId}: created user {Arn}", c.Request.RequestId, user.Arn);
+        await c.WriteAsync(xml => IamXml.WriteUser(xml, user));
+    }
+
+    private async Task GetUserAsync(Call c)
+    {
+        var user = await Store.GetUserAsync(c.Account, Required(c, "UserName", "the account root has no IAM user"), c.Cancellation);
+        await c.WriteAsync(xml => IamXml.WriteUser(xml, user));
+    }
+
+    private async Task ListUsersAsync(Call c)
+    {
+        var users = await Store.ListUsersAsync(c.Account, c.Query.Get("PathPrefix"), c.Cancellation);
+        var (page, next) = Page(c, users);
+        await c.WriteAsync(xml =>
+        {
+            IamXml.WriteList(xml, "Users", page, (x, user) => IamXml.WriteUser(x, user, "member"));
+            IamXml.WritePaging(xml, next);
+        });
+    }
+
+    private async Task CreateAccessKeyAsync(Call c)
+    {
+        var key = await Store.CreateAccessKeyAsync(c.Account, Required(c, "UserName", "the root's keys are made once, at first start"), c.Now, c.Cancellation);
+        logger.LogInformation("Request {RequestId}: created access key {AccessKeyId} for user {UserName}", c.Request.RequestId, key.Metadata.AccessKeyId, key.Metadata.UserName);
+        await c.WriteAsync(xml => IamXml.WriteAccessKey(xml, key.Metadata, key.SecretAccessKey, "AccessKey"));
+    }
+
+    private async Task ListAccessKeysAsync(Call c)
+    {
+        var keys = await Store.ListAccessKeysAsync(c.Account, Required(c, "UserName", "the root's keys are not listed"), c.Cancellation);
+        var (page, next) = Page(c, keys);
+        await c.WriteAsync(xml =>
+        {
+            IamXml.WriteList(xml, "AccessKeyMetadata", page, (x, key) => IamXml.WriteAccessKey(x, key, null, "member"));
+            IamXml.WritePaging(xml, next);
+        });
+    }
+
+    private async Task UpdateAccessKeyAsync(Call c)
+    {
+        var status = c.Require("Status") switch
+        {
+            "Active" => AccessKeyStatus.Active,
+            "Inactive" => AccessKeyStatus.Inactive,
+            var other => throw new IdentityException(IdentityErrorCode.ValidationError,
+                $"1 validation error detected: Value `{other}` at `status` failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"),
+        };
+        await Store.UpdateAccessKeyAsync(c.Account, Required(c, "UserName", "the root's keys cannot be changed here"), c.Require("AccessKeyId"), status, c.Cancellation);
+        await c.WriteEmptyAsync();
+    }
+
+    private async Task CreateRoleAsync(Call c)
+    {
+        var role = await Store.CreateRoleAsync(c.Account, c.Require("RoleName"), c.Query.Get("Path"), c.Require("AssumeRolePolicyDocument"), c.Query.Get("Description"),
+            GetInt(c.Query, "MaxSessionDuration"), c.Query.Get("PermissionsBoundary"), c.Tags(), c.Now, c.Cancellation);
+        logger.LogInformation("Request {RequestId}: created role {Arn}", c.Request.RequestId, role.Arn);
+        await c.WriteAsync(xml => IamXml.WriteRole(xml, role));
+    }
+
+    private async Task ListRolesAsync(Call c)
+    {
+        var roles = await Store.ListRolesAsync(c.Account, c.Query.Get("PathPrefix"), c.Cancellation);
+        var (page, next) = Page(c, roles);
+        await c.WriteAsync(xml =>
+        {
+            IamXml.WriteList(xml, "Roles", page, (x, role) => IamXml.WriteRole(x, role, "member"));
+            IamXml.WritePaging(xml, next);
+        });
+    }
+
+    private static async Task WritePolicyNamesAsync(Call c, IReadOnlyList<string> names)
+    {
+        var (page, next) = Page(c, names);
+        await c.WriteAsync(xml =>
+        {
+            IamXml.WriteList(xml, "PolicyNames", page, (x, name) => x.WriteElementString("member", name));
+            IamXml.WritePaging(xml, next);
+        });
+    }
+
+    private static string Required(Call c, string name, string why) =>
+        c.Query.Get(name) ?? throw new IdentityException(IdentityErrorCode.ValidationError, $"`{name}` is required: {why}.");
+
+    /// <summary>IAM paging: <c>MaxItems</c> 1..1000 (default 100) and an opaque <c>Marker</c> (here, the offset).</summary>
+    private static (IReadOnlyList<T> Page, string? NextMarker) Page<T>(Call c, IReadOnlyList<T> items)
+    {
+        var max = GetInt(c.Query, "MaxItems") ?? 100;
+        if (max is < 1 or > 1000)
+        {
+            throw new IdentityException(IdentityErrorCode.ValidationError,
+                $"1 validation error detected: Value `{max}` at `maxItems` failed to satisfy constraint: Member must be between 1 and 1000.");
+        }
+
+        var start = 0;
+        if (c.Query.Get("Marker") is { } marker)
+        {
+            try
+            {
+                start = int.Parse(Encoding.ASCII.GetString(Convert.FromBase64String(marker)), NumberStyles.None, CultureInfo.InvariantCulture);
+            }
+            catch (FormatException)
+            {
+                throw new IdentityException(IdentityErrorCode.ValidationError, $"Marker `{marker}` is not a marker this server returned.");
+            }
+        }
+
+        var page = items.Skip(start).Take(max).ToList();
+        var end = start + page.Count;
+        return (page, end < items.Count ? Convert.ToBase64String(Encoding.ASCII.GetBytes(end.ToString(CultureInfo.InvariantCulture))) : null);
+    }
+}
