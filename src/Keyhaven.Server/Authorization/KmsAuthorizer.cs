@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Keyhaven.Kms;
 using Keyhaven.Kms.Accounts;
@@ -27,6 +26,8 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
     // Compiled policies are cached by the policy string instance a key record holds, so a warm key costs no hashing.
     private readonly ConditionalWeakTable<string, CompiledPolicy> _compiled = new();
     private readonly CompiledPolicyCache _byContent = new();
+    private readonly ConditionalWeakTable<CallerIdentity, PrincipalIdentity> _principals = new();
+    private readonly ConditionalWeakTable<KmsKey, RequestResource> _resources = new();
     private static readonly KeyId NewKeyPlaceholder = KeyId.New(Guid.Empty);
 
     /// <summary>Checks every access a request needs.</summary>
@@ -47,8 +48,8 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
                 Action = access.Action,
                 Resource = key is null
                     ? RequestResource.Create("*", PolicyAccountId.Parse(caller.Account.Value))
-                    : RequestResource.Create(key.Arn, PolicyAccountId.Parse(key.Account.Value)),
-                Context = BuildContext(request, key, access),
+                    : _resources.GetValue(key, k => RequestResource.Create(k.Arn, PolicyAccountId.Parse(k.Account.Value))),
+                Context = new KmsRequestContext(request, key, access, time.GetUtcNow()),
                 EncryptionContext = access.EncryptionContext,
             };
             var set = new PolicySet
@@ -108,7 +109,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
             Principal = ToPrincipal(request.Caller),
             Action = "kms:PutKeyPolicy",
             Resource = RequestResource.Create(keyArn, PolicyAccountId.Parse(account.Value)),
-            Context = BuildContext(request, null, new KmsAccess("kms:PutKeyPolicy")),
+            Context = new KmsRequestContext(request, null, new KmsAccess("kms:PutKeyPolicy"), time.GetUtcNow()),
         };
         var set = new PolicySet
         {
@@ -138,59 +139,6 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         return access.KeyIdentifier is null ? null : await kms.Resolver.ResolveAsync(caller, access.KeyIdentifier, allowAlias: true, cancellationToken);
     }
 
-    private RequestContext BuildContext(AwsRequest request, KmsKey? key, KmsAccess access)
-    {
-        var now = time.GetUtcNow();
-        var values = new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["aws:CurrentTime"] = new(now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
-            ["aws:EpochTime"] = new(now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
-            ["aws:RequestedRegion"] = new(request.Region),
-            ["aws:SecureTransport"] = new(request.Http.Request.IsHttps ? "true" : "false"),
-            ["aws:ViaAWSService"] = new("false"),
-        };
-        if (request.Http.Connection.RemoteIpAddress is { } address)
-        {
-            values["aws:SourceIp"] = new((address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString());
-        }
-
-        if (key is not null)
-        {
-            values["kms:KeySpec"] = new(key.Spec.ToWire());
-            values["kms:KeyUsage"] = new(key.Usage.ToWire());
-            values["kms:KeyOrigin"] = new(key.Origin.ToWire());
-            foreach (var tag in key.Tags)
-            {
-                values["aws:ResourceTag/" + tag.Key] = new(tag.Value);
-            }
-        }
-
-        if (access.KeyIdentifier is { } identifier && (identifier.StartsWith("alias/", StringComparison.Ordinal) || identifier.Contains(":alias/", StringComparison.Ordinal)))
-        {
-            values["kms:RequestAlias"] = new(identifier[identifier.IndexOf("alias/", StringComparison.Ordinal)..]);
-        }
-
-        if (access.EncryptionContext is { Count: > 0 } encryptionContext)
-        {
-            foreach (var (name, value) in encryptionContext)
-            {
-                values["kms:EncryptionContext:" + name] = new(value);
-            }
-
-            values["kms:EncryptionContextKeys"] = new([.. encryptionContext.Keys]);
-        }
-
-        if (access.Context is not null)
-        {
-            foreach (var (name, value) in access.Context)
-            {
-                values[name] = value;
-            }
-        }
-
-        return RequestContext.From(values);
-    }
-
     private CompiledPolicy Compile(string json, string name)
     {
         if (_compiled.TryGetValue(json, out var cached))
@@ -208,5 +156,5 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         return compiled;
     }
 
-    private static PrincipalIdentity ToPrincipal(CallerIdentity caller) => PrincipalIdentity.Parse(caller.Arn);
+    private PrincipalIdentity ToPrincipal(CallerIdentity caller) => _principals.GetValue(caller, c => PrincipalIdentity.Parse(c.Arn));
 }

@@ -8,13 +8,13 @@ namespace Keyhaven.Server.Kms;
 internal static class KmsContext
 {
     public static IReadOnlyDictionary<string, ContextValues>? Algorithm(string? algorithm) =>
-        algorithm is null ? null : new Dictionary<string, ContextValues> { ["kms:EncryptionAlgorithm"] = new(algorithm) };
+        algorithm is null ? null : new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase) { ["kms:EncryptionAlgorithm"] = new(algorithm) };
 
     public static IReadOnlyDictionary<string, ContextValues>? Number(string key, int? value) =>
-        value is null ? null : new Dictionary<string, ContextValues> { [key] = new(value.Value.ToString(CultureInfo.InvariantCulture)) };
+        value is null ? null : new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase) { [key] = new(value.Value.ToString(CultureInfo.InvariantCulture)) };
 
     public static IReadOnlyDictionary<string, ContextValues> Bypass(bool? bypass) =>
-        new Dictionary<string, ContextValues> { ["kms:BypassPolicyLockoutSafetyCheck"] = new(bypass == true ? "true" : "false") };
+        new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase) { ["kms:BypassPolicyLockoutSafetyCheck"] = new(bypass == true ? "true" : "false") };
 
     /// <summary>aws:RequestTag/KEY for each tag and aws:TagKeys.</summary>
     public static IReadOnlyDictionary<string, ContextValues>? ForTags(IReadOnlyList<TagModel>? tags)
@@ -35,7 +35,7 @@ internal static class KmsContext
     }
 
     public static IReadOnlyDictionary<string, ContextValues>? ForTagKeys(IReadOnlyList<string>? tagKeys) =>
-        tagKeys is not { Count: > 0 } ? null : new Dictionary<string, ContextValues> { ["aws:TagKeys"] = new([.. tagKeys]) };
+        tagKeys is not { Count: > 0 } ? null : new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase) { ["aws:TagKeys"] = new([.. tagKeys]) };
 
     /// <summary>CreateKey: the requested key shape, its tags and the lockout-check bypass.</summary>
     public static IReadOnlyDictionary<string, ContextValues> ForCreateKey(CreateKeyRequest request)

@@ -1,0 +1,130 @@
+using System.Globalization;
+using Keyhaven.Kms.Keys;
+using Keyhaven.Policy.Context;
+using Keyhaven.Server.Kms;
+using Keyhaven.Server.Pipeline;
+
+namespace Keyhaven.Server.Authorization;
+
+/// <summary>
+/// The condition keys of one KMS access, computed when a condition asks for them: most policies (the default key
+/// policy among them) ask for none, so the common request builds nothing. Keys are matched case-insensitively, as IAM
+/// matches condition key names; encryption-context and tag keys included.
+/// </summary>
+/// <remarks>Values are computed on each lookup (small allocations for time and address strings, only when asked).</remarks>
+internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAccess access, DateTimeOffset now) : IRequestContext
+{
+    private const string EncryptionContextPrefix = "kms:EncryptionContext:";
+    private const string ResourceTagPrefix = "aws:ResourceTag/";
+
+    public bool TryGetValues(string name, out ContextValues values)
+    {
+        if (access.Context is { } given && given.TryGetValue(name, out values))
+        {
+            return true;
+        }
+
+        values = default;
+        if (name.StartsWith(EncryptionContextPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Find(access.EncryptionContext, name.AsSpan(EncryptionContextPrefix.Length), out values);
+        }
+
+        if (name.StartsWith(ResourceTagPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return key is not null && FindTag(key, name.AsSpan(ResourceTagPrefix.Length), out values);
+        }
+
+        string? single = null;
+        if (Is(name, "aws:CurrentTime"))
+        {
+            single = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        }
+        else if (Is(name, "aws:EpochTime"))
+        {
+            single = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        }
+        else if (Is(name, "aws:RequestedRegion"))
+        {
+            single = request.Region;
+        }
+        else if (Is(name, "aws:SecureTransport"))
+        {
+            single = request.Http.Request.IsHttps ? "true" : "false";
+        }
+        else if (Is(name, "aws:ViaAWSService"))
+        {
+            single = "false";
+        }
+        else if (Is(name, "aws:SourceIp") && request.Http.Connection.RemoteIpAddress is { } address)
+        {
+            single = (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+        }
+        else if (Is(name, "kms:EncryptionContextKeys") && access.EncryptionContext is { Count: > 0 } encryptionContext)
+        {
+            values = new ContextValues([.. encryptionContext.Keys]);
+            return true;
+        }
+        else if (Is(name, "kms:RequestAlias") && access.KeyIdentifier is { } identifier && identifier.Contains("alias/", StringComparison.Ordinal))
+        {
+            single = identifier[identifier.IndexOf("alias/", StringComparison.Ordinal)..];
+        }
+        else if (key is not null && Is(name, "kms:KeySpec"))
+        {
+            single = key.Spec.ToWire();
+        }
+        else if (key is not null && Is(name, "kms:KeyUsage"))
+        {
+            single = key.Usage.ToWire();
+        }
+        else if (key is not null && Is(name, "kms:KeyOrigin"))
+        {
+            single = key.Origin.ToWire();
+        }
+
+        if (single is null)
+        {
+            return false;
+        }
+
+        values = new ContextValues(single);
+        return true;
+    }
+
+    private static bool Is(string name, string key) => string.Equals(name, key, StringComparison.OrdinalIgnoreCase);
+
+    private static bool Find(IReadOnlyDictionary<string, string>? pairs, ReadOnlySpan<char> wanted, out ContextValues values)
+    {
+        values = default;
+        if (pairs is null)
+        {
+            return false;
+        }
+
+        foreach (var (name, value) in pairs)
+        {
+            if (wanted.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                values = new ContextValues(value);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool FindTag(KmsKey key, ReadOnlySpan<char> wanted, out ContextValues values)
+    {
+        values = default;
+        foreach (var tag in key.Tags)
+        {
+            if (wanted.Equals(tag.Key, StringComparison.OrdinalIgnoreCase))
+            {
+                values = new ContextValues(tag.Value);
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
