@@ -20,6 +20,9 @@ internal sealed record KmsAccess(string Action)
     /// <summary>The request's encryption context: condition keys and grant constraints.</summary>
     public IReadOnlyDictionary<string, string>? EncryptionContext { get; init; }
 
+    /// <summary>Grant tokens the request carries: grants they name count at once, before they are stored everywhere.</summary>
+    public IReadOnlyList<string>? GrantTokens { get; init; }
+
     /// <summary>Further condition keys from the request (kms:EncryptionAlgorithm, aws:RequestTag/…, …).</summary>
     public IReadOnlyDictionary<string, ContextValues>? Context { get; init; }
 
@@ -37,6 +40,6 @@ internal sealed record KmsAccess(string Action)
 
     /// <summary>Access to <c>kms:{operation}</c> on the key a request names.</summary>
     public static KmsAccess[] Key(string operation, string? keyIdentifier, IReadOnlyDictionary<string, string>? encryptionContext = null,
-        IReadOnlyDictionary<string, ContextValues>? context = null) =>
-        [new("kms:" + operation) { KeyIdentifier = keyIdentifier ?? string.Empty, EncryptionContext = encryptionContext, Context = context }];
+        IReadOnlyDictionary<string, ContextValues>? context = null, IReadOnlyList<string>? grantTokens = null) =>
+        [new("kms:" + operation) { KeyIdentifier = keyIdentifier ?? string.Empty, EncryptionContext = encryptionContext, Context = context, GrantTokens = grantTokens }];
 }

@@ -54,6 +54,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
             };
             var set = new PolicySet
             {
+                Grants = key is null ? [] : await GrantsAsync(key, access.GrantTokens, cancellationToken),
                 ResourcePolicy = key is null ? null : Compile(key.Policy, "key-policy"),
                 IdentityPolicies = identityPolicies,
                 PermissionsBoundaries = boundary is null ? [] : [boundary],
@@ -137,6 +138,19 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         }
 
         return access.KeyIdentifier is null ? null : await kms.Resolver.ResolveAsync(caller, access.KeyIdentifier, allowAlias: true, cancellationToken);
+    }
+
+    /// <summary>The key's grants, and those its grant tokens name, as the policy engine's grants.</summary>
+    private async ValueTask<IReadOnlyList<KmsGrant>> GrantsAsync(KmsKey key, IReadOnlyList<string>? grantTokens, CancellationToken cancellationToken)
+    {
+        var grants = await kms.GrantManager.FindApplicableGrantsAsync(key, grantTokens, cancellationToken);
+        if (grants.Count == 0)
+        {
+            return [];
+        }
+
+        return grants.Select(g => new KmsGrant(g.Id.Value, g.KeyArn, g.GranteePrincipal, g.OperationNames,
+            g.Constraints is { } c ? new GrantConstraints(c.EncryptionContextEquals, c.EncryptionContextSubset) : null)).ToList();
     }
 
     private CompiledPolicy Compile(string json, string name)

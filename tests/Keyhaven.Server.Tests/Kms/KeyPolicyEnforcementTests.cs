@@ -131,4 +131,37 @@ public sealed class KeyPolicyEnforcementTests(ServerFixture fixture) : IClassFix
             Kms.ReEncryptAsync(new ReEncryptRequest { CiphertextBlob = blob, DestinationKeyId = destination.KeyId }));
         Assert.Contains("kms:ReEncryptTo", denied.Message);
     }
+
+    [Fact]
+    public async Task A_grant_allows_what_the_key_policy_does_not_within_its_encryption_context_constraint()
+    {
+        // AWS KMS: a grant is an allow path of its own; its constraint limits it to matching encryption contexts.
+        var adminOnly = Policy($$"""{"Effect":"Allow","Principal":{"AWS":"{{Root}}"},"Action":["kms:Encrypt","kms:CreateGrant","kms:DescribeKey","kms:PutKeyPolicy","kms:ListGrants","kms:RevokeGrant"],"Resource":"*"}""");
+        var key = (await Kms.CreateKeyAsync(new CreateKeyRequest { Policy = adminOnly })).KeyMetadata;
+        var hr = new Dictionary<string, string> { ["dept"] = "hr" };
+        var blob = (await Kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = Bytes("payroll"), EncryptionContext = hr })).CiphertextBlob.ToArray();
+        var other = (await Kms.EncryptAsync(new EncryptRequest
+        {
+            KeyId = key.KeyId, Plaintext = Bytes("roster"), EncryptionContext = new() { ["dept"] = "ops" },
+        })).CiphertextBlob.ToArray();
+        await DeniedAsync(() => Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob), EncryptionContext = hr }));
+
+        var grant = await Kms.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = key.KeyId,
+            GranteePrincipal = Root,
+            Operations = ["Decrypt"],
+            Constraints = new GrantConstraints { EncryptionContextEquals = hr },
+        });
+
+        // Usable at once with its token, and then as a stored grant.
+        var decrypted = await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob), EncryptionContext = hr, GrantTokens = [grant.GrantToken] });
+        Assert.Equal("payroll", Encoding.UTF8.GetString(decrypted.Plaintext.ToArray()));
+        await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob), EncryptionContext = hr });
+        await DeniedAsync(() => Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(other), EncryptionContext = new() { ["dept"] = "ops" } }));
+        await DeniedAsync(() => Kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key.KeyId, NumberOfBytes = 16, EncryptionContext = hr }));
+
+        await Kms.RevokeGrantAsync(new RevokeGrantRequest { KeyId = key.KeyId, GrantId = grant.GrantId });
+        await DeniedAsync(() => Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob), EncryptionContext = hr }));
+    }
 }

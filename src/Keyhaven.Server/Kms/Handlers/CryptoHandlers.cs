@@ -17,7 +17,7 @@ internal static class CryptoHandlers
     {
         var c = KmsJsonContext.Default;
         yield return new KmsOperation<EncryptRequest, EncryptResponse>("Encrypt", c.EncryptRequest, c.EncryptResponse,
-            r => { CryptoOperations.ValidatePlaintext(r.Plaintext); return KmsAccess.Key("Encrypt", r.KeyId, r.EncryptionContext, KmsContext.Algorithm(r.EncryptionAlgorithm)); },
+            r => { CryptoOperations.ValidatePlaintext(r.Plaintext); return KmsAccess.Key("Encrypt", r.KeyId, r.EncryptionContext, KmsContext.Algorithm(r.EncryptionAlgorithm), r.GrantTokens); },
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
@@ -28,7 +28,7 @@ internal static class CryptoHandlers
             return new EncryptResponse(result.CiphertextBlob!, result.Key.Arn, Symmetric);
         });
         yield return new KmsOperation<DecryptRequest, DecryptResponse>("Decrypt", c.DecryptRequest, c.DecryptResponse,
-            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:Decrypt") { Ciphertext = r.CiphertextBlob, EncryptionContext = r.EncryptionContext, Context = KmsContext.Algorithm(r.EncryptionAlgorithm) }]; },
+            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:Decrypt") { Ciphertext = r.CiphertextBlob, EncryptionContext = r.EncryptionContext, Context = KmsContext.Algorithm(r.EncryptionAlgorithm), GrantTokens = r.GrantTokens }]; },
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
@@ -43,7 +43,7 @@ internal static class CryptoHandlers
             return new DecryptResponse(result.Key.Arn, result.Plaintext!, Symmetric);
         }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
         yield return new KmsOperation<ReEncryptRequest, ReEncryptResponse>("ReEncrypt", c.ReEncryptRequest, c.ReEncryptResponse,
-            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:ReEncryptFrom") { Ciphertext = r.CiphertextBlob, EncryptionContext = r.SourceEncryptionContext }, .. KmsAccess.Key("ReEncryptTo", r.DestinationKeyId, r.DestinationEncryptionContext)]; },
+            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:ReEncryptFrom") { Ciphertext = r.CiphertextBlob, EncryptionContext = r.SourceEncryptionContext, GrantTokens = r.GrantTokens }, .. KmsAccess.Key("ReEncryptTo", r.DestinationKeyId, r.DestinationEncryptionContext, grantTokens: r.GrantTokens)]; },
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
@@ -54,7 +54,7 @@ internal static class CryptoHandlers
             return new ReEncryptResponse(result.CiphertextBlob!, result.SourceKey!.Arn, result.Key.Arn, Symmetric, Symmetric);
         });
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyResponse>("GenerateDataKey", c.GenerateDataKeyRequest, c.GenerateDataKeyResponse,
-            r => KmsAccess.Key("GenerateDataKey", r.KeyId, r.EncryptionContext),
+            r => KmsAccess.Key("GenerateDataKey", r.KeyId, r.EncryptionContext, grantTokens: r.GrantTokens),
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
@@ -65,7 +65,7 @@ internal static class CryptoHandlers
         }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextResponse>("GenerateDataKeyWithoutPlaintext", c.GenerateDataKeyRequest,
             c.GenerateDataKeyWithoutPlaintextResponse,
-            r => KmsAccess.Key("GenerateDataKeyWithoutPlaintext", r.KeyId, r.EncryptionContext),
+            r => KmsAccess.Key("GenerateDataKeyWithoutPlaintext", r.KeyId, r.EncryptionContext, grantTokens: r.GrantTokens),
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);

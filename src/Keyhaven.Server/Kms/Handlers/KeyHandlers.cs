@@ -22,7 +22,7 @@ internal static class KeyHandlers
             return new KeyMetadataResponse(ToMetadata(key));
         });
         yield return new KmsOperation<KeyIdRequest, KeyMetadataResponse>("DescribeKey", c.KeyIdRequest, c.KeyMetadataResponse,
-            r => KmsAccess.Key("DescribeKey", r.KeyId),
+            r => KmsAccess.Key("DescribeKey", r.KeyId, grantTokens: r.GrantTokens),
             async (caller, r, ct) =>
             new KeyMetadataResponse(ToMetadata(await kms.KeyManager.DescribeAsync(caller, r.KeyId, ct))));
         yield return new KmsOperation<ListKeysRequest, ListKeysResponse>("ListKeys", c.ListKeysRequest, c.ListKeysResponse,
