@@ -143,4 +143,36 @@ public sealed class StsTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         Assert.Equal("AccessDenied", denied.ErrorCode);
         Assert.Equal(404, (await iam.SendAsync("GetUser", ("UserName", "sneaky"))).Status);
     }
+
+    [Fact]
+    public async Task A_long_term_key_sent_with_a_session_token_is_refused_and_a_deactivated_key_stops_at_once()
+    {
+        using var iam = new IamQueryClient(Server);
+        var (_, id, secret) = await iam.CreateUserWithKeyAsync("longterm-user");
+        using var withToken = Server.Sts(new SessionAWSCredentials(id, secret, "not-a-session-token"));
+        Assert.Equal("InvalidClientTokenId", (await Assert.ThrowsAnyAsync<AmazonSecurityTokenServiceException>(() =>
+            withToken.GetCallerIdentityAsync(new GetCallerIdentityRequest()))).ErrorCode);
+
+        using var sts = Server.Sts(new BasicAWSCredentials(id, secret));
+        await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest());
+        await iam.OkAsync("UpdateAccessKey", ("UserName", "longterm-user"), ("AccessKeyId", id), ("Status", "Inactive"));
+        Assert.Equal("InvalidClientTokenId", (await Assert.ThrowsAnyAsync<AmazonSecurityTokenServiceException>(() =>
+            sts.GetCallerIdentityAsync(new GetCallerIdentityRequest()))).ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_session_of_a_deleted_role_is_denied_on_KMS()
+    {
+        using var iam = new IamQueryClient(Server);
+        var (userArn, id, secret) = await iam.CreateUserWithKeyAsync("deleted-role-user");
+        var roleArn = await iam.CreateRoleAsync("deleted-role", userArn);
+        using var sts = Server.Sts(new BasicAWSCredentials(id, secret));
+        var c = (await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "gone" })).Credentials;
+        using var kms = Server.Kms(new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken));
+        await kms.CreateKeyAsync(new CreateKeyRequest());
+
+        await iam.OkAsync("DeleteRolePolicy", ("RoleName", "deleted-role"), ("PolicyName", "kms"));
+        await iam.OkAsync("DeleteRole", ("RoleName", "deleted-role"));
+        Assert.Equal("AccessDeniedException", (await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.CreateKeyAsync(new CreateKeyRequest()))).ErrorCode);
+    }
 }
