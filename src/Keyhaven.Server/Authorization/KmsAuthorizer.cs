@@ -170,5 +170,5 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         return compiled;
     }
 
-    private PrincipalIdentity ToPrincipal(CallerIdentity caller) => _principals.GetValue(caller, c => PrincipalIdentity.Parse(c.Arn));
+    private PrincipalIdentity ToPrincipal(CallerIdentity caller) => _principals.GetValue(caller, c => c.ToPolicyPrincipal());
 }

@@ -16,6 +16,7 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
 {
     private const string EncryptionContextPrefix = "kms:EncryptionContext:";
     private const string ResourceTagPrefix = "aws:ResourceTag/";
+    private const string PrincipalTagPrefix = "aws:PrincipalTag/";
 
     public bool TryGetValues(string name, out ContextValues values)
     {
@@ -33,6 +34,11 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         if (name.StartsWith(ResourceTagPrefix, StringComparison.OrdinalIgnoreCase))
         {
             return key is not null && FindTag(key, name.AsSpan(ResourceTagPrefix.Length), out values);
+        }
+
+        if (name.StartsWith(PrincipalTagPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return Find(request.Caller.Tags, name.AsSpan(PrincipalTagPrefix.Length), out values);
         }
 
         string? single = null;

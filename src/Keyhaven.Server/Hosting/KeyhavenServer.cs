@@ -90,14 +90,14 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton(kms);
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(new KmsOperationTable(kms));
-        builder.Services.AddSingleton<IIdentityPolicySource, NoIdentityPolicies>();
         builder.Services.AddSingleton<KmsAuthorizer>();
         builder.Services.AddSingleton<ISigningCredentialSource<CallerIdentity>>(accessKeys);
         builder.Services.AddSingleton<IAwsService, KmsService>();
         builder.Services.AddSingleton(accessKeys.Identity);
-        builder.Services.AddSingleton<IIdentityPolicySource, IdentityStorePolicySource>(); // registered last: replaces NoIdentityPolicies
+        builder.Services.AddSingleton<IIdentityPolicySource, IdentityStorePolicySource>();
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Iam.IamService>();
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Sts.StsService>();
+        builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Organizations.OrganizationsService>();
         builder.Services.AddSingleton<RequestPipeline>();
         builder.Services.AddHostedService<KeyMaintenanceService>();
         var app = builder.Build();

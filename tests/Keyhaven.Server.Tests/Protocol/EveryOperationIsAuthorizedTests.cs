@@ -12,7 +12,9 @@ namespace Keyhaven.Server.Tests.Protocol;
 /// </summary>
 public sealed class EveryOperationIsAuthorizedTests
 {
-    private static IReadOnlyList<string> KmsOperations()
+    private static IReadOnlyList<string> KmsOperations() => Operations("kms-2014-11-01.json");
+
+    private static IReadOnlyList<string> Operations(string modelFile)
     {
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "Keyhaven.slnx")))
@@ -20,7 +22,7 @@ public sealed class EveryOperationIsAuthorizedTests
             root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Keyhaven.slnx not found above the test directory.");
         }
 
-        using var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "..", "shared", "reference", "aws-models", "kms-2014-11-01.json")));
+        using var model = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "..", "shared", "reference", "aws-models", modelFile)));
         return [.. model.RootElement.GetProperty("operations").EnumerateObject().Select(o => o.Name)];
     }
 
@@ -66,5 +68,67 @@ public sealed class EveryOperationIsAuthorizedTests
         Assert.True(implemented >= 34, $"only {implemented} operations reached authorization");
         Assert.Equal("alias/existing", (await kms.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId })).Aliases.Single().AliasName);
         Assert.Equal(Amazon.KeyManagementService.KeyState.Enabled, (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);
+    }
+
+    [Theory]
+    [InlineData("iam", "2010-05-08", "iam-2010-05-08.json")]
+    [InlineData("sts", "2011-06-15", "sts-2011-06-15.json")]
+    public async Task No_iam_or_sts_operation_runs_for_a_caller_without_permission(string service, string version, string modelFile)
+    {
+        await using var server = await TestServer.StartAsync();
+        using var iam = new IamQueryClient(server);
+        var (_, accessKeyId, secret) = await iam.CreateUserWithKeyAsync("nobody");
+        var (otherArn, _, _) = await iam.CreateUserWithKeyAsync("somebody-else");
+        var roleArn = await iam.CreateRoleAsync("NotForNobody", otherArn);
+        var parameters = new Dictionary<string, string>
+        {
+            ["UserName"] = "somebody-else", ["RoleName"] = "NotForNobody", ["RoleArn"] = roleArn, ["RoleSessionName"] = "session",
+            ["PolicyName"] = "p", ["PolicyDocument"] = "{\"Version\":\"2012-10-17\",\"Statement\":[]}",
+            ["AssumeRolePolicyDocument"] = "{\"Version\":\"2012-10-17\",\"Statement\":[]}", ["AccessKeyId"] = accessKeyId, ["Status"] = "Inactive",
+        };
+
+        // AWS: GetCallerIdentity and GetSessionToken need no permission; every other call needs one this user lacks.
+        string[] needNoPermission = ["GetCallerIdentity", "GetSessionToken"];
+        using var http = new HttpClient();
+        var reachedAuthorization = 0;
+        foreach (var action in Operations(modelFile).Where(a => !needNoPermission.Contains(a)))
+        {
+            var form = string.Join('&', new[] { ("Action", action), ("Version", version) }.Concat(parameters.Select(p => (p.Key, p.Value)))
+                .Select(p => Uri.EscapeDataString(p.Item1) + "=" + Uri.EscapeDataString(p.Item2)));
+            var body = System.Text.Encoding.UTF8.GetBytes(form);
+            var anonymous = await SendQueryAsync(http, server, body, null, null, service);
+            Assert.True(anonymous.Contains("MissingAuthenticationToken", StringComparison.Ordinal), $"{service}:{action} without credentials answered {anonymous}");
+
+            var response = await SendQueryAsync(http, server, body, accessKeyId, secret, service);
+            Assert.True(response.Contains("<Code>AccessDenied", StringComparison.Ordinal) || response.Contains("<Code>InvalidAction</Code>", StringComparison.Ordinal),
+                $"{service}:{action} by a user without permissions answered {response}");
+            if (response.Contains("<Code>AccessDenied", StringComparison.Ordinal))
+            {
+                reachedAuthorization++;
+            }
+        }
+
+        Assert.True(reachedAuthorization >= (service == "iam" ? 20 : 1), $"only {reachedAuthorization} {service} operations reached authorization");
+        var user = await iam.OkAsync("GetUser", ("UserName", "somebody-else"));
+        Assert.NotNull(user.Value("Arn"));
+    }
+
+    private static async Task<string> SendQueryAsync(HttpClient http, TestServer server, byte[] body, string? accessKeyId, string? secret, string service)
+    {
+        const string contentType = "application/x-www-form-urlencoded; charset=utf-8";
+        var uri = server.Server.Endpoint;
+        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        if (accessKeyId is not null)
+        {
+            var signer = new Keyhaven.SigV4.SigV4Signer(new Keyhaven.SigV4.SigV4Credentials(accessKeyId, secret!), server.Region, service, server.Clock);
+            foreach (var header in signer.Sign(Keyhaven.SigV4.SigV4SigningRequest.Create("POST", uri, [new("Content-Type", contentType)], body)).HeadersToAdd)
+            {
+                request.Headers.TryAddWithoutValidation(header.Name, header.Value);
+            }
+        }
+
+        using var response = await http.SendAsync(request);
+        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
     }
 }
