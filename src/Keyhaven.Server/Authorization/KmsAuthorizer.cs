@@ -5,6 +5,7 @@ using Keyhaven.Kms.Crypto;
 using Keyhaven.Kms.Errors;
 using Keyhaven.Kms.Keys;
 using Keyhaven.Kms.Policies;
+using Keyhaven.Identity.Organizations;
 using Keyhaven.Policy.Compilation;
 using Keyhaven.Policy.Context;
 using Keyhaven.Policy.Evaluation;
@@ -21,7 +22,7 @@ namespace Keyhaven.Server.Authorization;
 /// an explicit deny anywhere wins. Fails closed: a key policy or identity policy that does not compile denies.
 /// Thread-safe.
 /// </summary>
-internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identities, TimeProvider time)
+internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identities, OrganizationStore organizations, TimeProvider time)
 {
     // Compiled policies are cached by the policy string instance a key record holds, so a warm key costs no hashing.
     private readonly ConditionalWeakTable<string, CompiledPolicy> _compiled = new();
@@ -39,9 +40,13 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         var identityPolicies = identity.Policies.Select(p => Compile(p.Value, p.Key)).ToList();
         var boundary = identity.PermissionsBoundary is null ? null : Compile(identity.PermissionsBoundary, "permissions-boundary");
         var session = identity.SessionPolicy is null ? null : Compile(identity.SessionPolicy, "session-policy");
+        var callerGuardrails = await organizations.GetGuardrailsAsync(caller.Account.Value, cancellationToken);
         foreach (var access in accesses)
         {
             var key = await ResolveAsync(caller, access, cancellationToken);
+            var resourceGuardrails = key is null || key.Account == caller.Account
+                ? callerGuardrails
+                : await organizations.GetGuardrailsAsync(key.Account.Value, cancellationToken);
             var authorization = new AuthorizationRequest
             {
                 Principal = principal,
@@ -49,7 +54,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
                 Resource = key is null
                     ? RequestResource.Create("*", PolicyAccountId.Parse(caller.Account.Value))
                     : _resources.GetValue(key, k => RequestResource.Create(k.Arn, PolicyAccountId.Parse(k.Account.Value))),
-                Context = new KmsRequestContext(request, key, access, time.GetUtcNow()),
+                Context = new KmsRequestContext(request, key, access, time.GetUtcNow(), callerGuardrails, resourceGuardrails),
                 EncryptionContext = access.EncryptionContext,
             };
             var set = new PolicySet
@@ -59,6 +64,9 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
                 IdentityPolicies = identityPolicies,
                 PermissionsBoundaries = boundary is null ? [] : [boundary],
                 SessionPolicy = session,
+                ServiceControlPolicies = Levels(callerGuardrails?.ServiceControlPolicies),
+                ResourceControlPolicies = key is null ? null : Levels(resourceGuardrails?.ResourceControlPolicies),
+                ManagementAccount = callerGuardrails?.ManagementAccount ?? default,
             };
             var decision = PolicyEvaluator.Evaluate(authorization, set);
             if (!decision.IsAllowed)
@@ -110,7 +118,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
             Principal = ToPrincipal(request.Caller),
             Action = "kms:PutKeyPolicy",
             Resource = RequestResource.Create(keyArn, PolicyAccountId.Parse(account.Value)),
-            Context = new KmsRequestContext(request, null, new KmsAccess("kms:PutKeyPolicy"), time.GetUtcNow()),
+            Context = new KmsRequestContext(request, null, new KmsAccess("kms:PutKeyPolicy"), time.GetUtcNow(), null, null),
         };
         var set = new PolicySet
         {
@@ -139,6 +147,11 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
 
         return access.KeyIdentifier is null ? null : await kms.Resolver.ResolveAsync(caller, access.KeyIdentifier, allowAlias: true, cancellationToken);
     }
+
+    /// <summary>SCP or RCP levels (root, OUs, account) compiled for the engine; null when the account is in no organization.</summary>
+    private IReadOnlyList<OrganizationLevel>? Levels(IReadOnlyList<GuardrailLevel>? levels) =>
+        levels?.Select(level => new OrganizationLevel(level.OrgIdentifier,
+            level.Policies.Select(p => Compile(p.Document, p.Name)).ToList())).ToList();
 
     /// <summary>The key's grants, and those its grant tokens name, as the policy engine's grants.</summary>
     private async ValueTask<IReadOnlyList<KmsGrant>> GrantsAsync(KmsKey key, IReadOnlyList<string>? grantTokens, CancellationToken cancellationToken)

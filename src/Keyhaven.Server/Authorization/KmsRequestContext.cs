@@ -1,4 +1,5 @@
 using System.Globalization;
+using Keyhaven.Identity.Organizations;
 using Keyhaven.Kms.Keys;
 using Keyhaven.Policy.Context;
 using Keyhaven.Server.Kms;
@@ -12,7 +13,8 @@ namespace Keyhaven.Server.Authorization;
 /// matches condition key names; encryption-context and tag keys included.
 /// </summary>
 /// <remarks>Values are computed on each lookup (small allocations for time and address strings, only when asked).</remarks>
-internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAccess access, DateTimeOffset now) : IRequestContext
+internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAccess access, DateTimeOffset now,
+    Guardrails? callerGuardrails, Guardrails? resourceGuardrails) : IRequestContext
 {
     private const string EncryptionContextPrefix = "kms:EncryptionContext:";
     private const string ResourceTagPrefix = "aws:ResourceTag/";
@@ -41,8 +43,28 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
             return Find(request.Caller.Tags, name.AsSpan(PrincipalTagPrefix.Length), out values);
         }
 
+        if (Is(name, "aws:PrincipalOrgPaths") && callerGuardrails is not null)
+        {
+            values = new ContextValues([.. callerGuardrails.OrgPaths]);
+            return true;
+        }
+
+        if (Is(name, "aws:ResourceOrgPaths") && resourceGuardrails is not null && key is not null)
+        {
+            values = new ContextValues([.. resourceGuardrails.OrgPaths]);
+            return true;
+        }
+
         string? single = null;
-        if (Is(name, "aws:CurrentTime"))
+        if (Is(name, "aws:PrincipalOrgID"))
+        {
+            single = callerGuardrails?.OrganizationId;
+        }
+        else if (Is(name, "aws:ResourceOrgID"))
+        {
+            single = key is null ? null : resourceGuardrails?.OrganizationId;
+        }
+        else if (Is(name, "aws:CurrentTime"))
         {
             single = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         }
