@@ -98,6 +98,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton<IIdentityPolicySource, IdentityStorePolicySource>();
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Iam.IamService>();
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Sts.StsService>();
+        builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Organizations.OrganizationsService>();
         builder.Services.AddSingleton<RequestPipeline>();
         builder.Services.AddHostedService<KeyMaintenanceService>();
         var app = builder.Build();
