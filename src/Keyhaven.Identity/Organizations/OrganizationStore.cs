@@ -44,7 +44,7 @@ public sealed partial class OrganizationStore
     private readonly IdentityStore _identity;
     private readonly RandomFill _random;
     private readonly SemaphoreSlim _loadLock = new(1, 1);
-    private volatile Snapshot? _snapshot;
+    private Snapshot? _snapshot; // read with Volatile.Read, replaced with Interlocked.CompareExchange
 
     internal OrganizationStore(RecordStore store, IdentityStore identity, RandomFill random)
     {
@@ -54,7 +54,8 @@ public sealed partial class OrganizationStore
     }
 
     // INVARIANT: a snapshot's document is never mutated; writers deserialize their own copy inside the transaction.
-    private sealed record Snapshot(OrganizationDocument? Document);
+    // Version is the record's storage version (0: no organization); the cache only moves forward (see Publish).
+    private sealed record Snapshot(OrganizationDocument? Document, long Version);
 
     /// <summary>CreateOrganization: makes the organization with the caller's account as management account, a root with SCPs and RCPs enabled, and FullAWSAccess and RCPFullAWSAccess attached to the root and the management account.</summary>
     /// <exception cref="OrganizationException"><c>AccessDeniedException</c> (not an account root), <c>AlreadyInOrganizationException</c>.</exception>
@@ -84,7 +85,7 @@ public sealed partial class OrganizationStore
             await PutAsync(transaction, 0, created, cancellationToken);
             return created;
         }, cancellationToken);
-        _snapshot = new Snapshot(document);
+        Publish(document, 1);
         return ToInfo(document);
     }
 
@@ -185,7 +186,7 @@ public sealed partial class OrganizationStore
 
     private async Task<OrganizationDocument?> ReadAsync(CancellationToken cancellationToken)
     {
-        if (_snapshot is { } cached)
+        if (Volatile.Read(ref _snapshot) is { } cached)
         {
             return cached.Document;
         }
@@ -193,15 +194,15 @@ public sealed partial class OrganizationStore
         await _loadLock.WaitAsync(cancellationToken);
         try
         {
-            if (_snapshot is { } loaded)
+            if (Volatile.Read(ref _snapshot) is { } loaded)
             {
                 return loaded.Document;
             }
 
             await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
-            var document = (await GetAsync(transaction, cancellationToken))?.Document;
-            _snapshot = new Snapshot(document);
-            return document;
+            var read = await GetAsync(transaction, cancellationToken);
+            Publish(read?.Document, read?.Version ?? 0);
+            return Volatile.Read(ref _snapshot)!.Document;
         }
         finally
         {
@@ -213,16 +214,38 @@ public sealed partial class OrganizationStore
     private async Task<T> WriteAsync<T>(IdentityPrincipal caller, Func<OrganizationDocument, T> change, CancellationToken cancellationToken)
     {
         RequireRoot(caller);
-        var (result, document) = await _store.WriteAsync(async transaction =>
+        var (result, document, version) = await _store.WriteAsync(async transaction =>
         {
             var (document, version) = await GetAsync(transaction, cancellationToken) ?? throw NotInUse();
             RequireManagement(caller, document);
             var result = change(document);
             await PutAsync(transaction, version, document, cancellationToken);
-            return (result, document);
+            return (result, document, version + 1); // a put at version v commits v + 1
         }, cancellationToken);
-        _snapshot = new Snapshot(document);
+        Publish(document, version);
         return result;
+    }
+
+    /// <summary>
+    /// Caches a committed document unless a newer one is cached already: two writers finishing out of order must not
+    /// leave the older organization (say, without a Deny SCP just attached) in the cache the authorizer reads.
+    /// </summary>
+    private void Publish(OrganizationDocument? document, long version)
+    {
+        var next = new Snapshot(document, version);
+        while (true)
+        {
+            var current = Volatile.Read(ref _snapshot);
+            if (current is not null && current.Version >= version)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _snapshot, next, current) == current)
+            {
+                return;
+            }
+        }
     }
 
     private static async ValueTask<(OrganizationDocument Document, long Version)?> GetAsync(RecordTransaction transaction, CancellationToken cancellationToken)

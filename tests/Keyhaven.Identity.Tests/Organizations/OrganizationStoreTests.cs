@@ -182,4 +182,18 @@ public sealed class OrganizationStoreTests
         Assert.Null(await org.GetGuardrailsAsync("123456789012", None));
         Assert.Equal([$"{info.Id}/{root}/"], (await org.GetGuardrailsAsync(Account.Value, None))!.OrgPaths);
     }
+
+    [Fact]
+    public async Task Concurrent_changes_all_land_and_the_cached_organization_is_the_latest()
+    {
+        var (h, org, _) = await CreateAsync();
+        await using var _h = h;
+        var root = (await org.ListRootsAsync(Root, None))[0].Id;
+        var policies = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => org.CreatePolicyAsync(Root, "p" + i, "", "SERVICE_CONTROL_POLICY", Scp, None)));
+        await Task.WhenAll(policies.Select(p => org.AttachPolicyAsync(Root, p.Id, root, None)));
+
+        var expected = policies.Select(p => p.Id).Append(OrganizationStore.FullAwsAccessId).Order().ToList();
+        Assert.Equal(expected, (await org.GetGuardrailsAsync(Account.Value, None))!.ServiceControlPolicies[0].Policies.Select(p => p.Id).Order());
+        Assert.Equal(expected, (await h.Reopen().Organizations.GetGuardrailsAsync(Account.Value, None))!.ServiceControlPolicies[0].Policies.Select(p => p.Id).Order());
+    }
 }
