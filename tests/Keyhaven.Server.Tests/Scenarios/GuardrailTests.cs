@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Amazon.SecurityToken.Model;
+using Keyhaven.Server.Tests.Infrastructure;
+using Keyhaven.Server.Tests.Sts;
+
+namespace Keyhaven.Server.Tests.Scenarios;
+
+/// <summary>Organization guardrails on KMS: SCPs cap what principals of member accounts may do with their keys.</summary>
+public sealed class GuardrailTests
+{
+    private static async Task<JsonElement> OrganizationsAsync(RawKmsClient raw, string operation, object request)
+    {
+        var response = await raw.SendAsync("AWSOrganizationsV20161128." + operation, JsonSerializer.Serialize(request), service: "organizations");
+        Assert.True(response.Status == 200, $"{operation} answered {response.Status} {response.ErrorType}: {response.Message}");
+        return response.Body;
+    }
+
+    private static async Task<AmazonKeyManagementServiceException> DeniedAsync(Func<Task> call)
+    {
+        var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(call);
+        Assert.Equal("AccessDeniedException", error.ErrorCode);
+        return error;
+    }
+
+    [Fact]
+    public async Task An_scp_denies_key_deletion_and_policy_changes_to_everyone_in_a_member_account_but_the_security_role()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var raw = new RawKmsClient(server);
+        await OrganizationsAsync(raw, "CreateOrganization", new { FeatureSet = "ALL" });
+        var created = await OrganizationsAsync(raw, "CreateAccount", new { Email = "workloads@example.com", AccountName = "workloads" });
+        var requestId = created.GetProperty("CreateAccountStatus").GetProperty("Id").GetString();
+        var status = await OrganizationsAsync(raw, "DescribeCreateAccountStatus", new { CreateAccountRequestId = requestId });
+        var member = status.GetProperty("CreateAccountStatus").GetProperty("AccountId").GetString();
+        var rootId = (await OrganizationsAsync(raw, "ListRoots", new { })).GetProperty("Roots")[0].GetProperty("Id").GetString();
+
+        // An operator of the management account reaches the member account through OrganizationAccountAccessRole.
+        using var iam = new IamQueryClient(server);
+        var (_, operatorKey, operatorSecret) = await iam.CreateUserWithKeyAsync("operator",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}""");
+        using var sts = server.Sts(new BasicAWSCredentials(operatorKey, operatorSecret));
+        var session = await sts.AssumeRoleAsync(new AssumeRoleRequest
+        {
+            RoleArn = $"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", RoleSessionName = "ops",
+        });
+        using var kms = server.Kms(session.Credentials);
+        var key = (await kms.CreateKeyAsync(new CreateKeyRequest { Description = "workload data" })).KeyMetadata;
+        Assert.Equal(member, key.AWSAccountId);
+
+        var scp = new
+        {
+            Version = "2012-10-17",
+            Statement = new[]
+            {
+                new
+                {
+                    Sid = "OnlySecurityDeletesKeys",
+                    Effect = "Deny",
+                    Action = new[] { "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy" },
+                    Resource = "*",
+                    Condition = new { ArnNotLike = new Dictionary<string, string> { ["aws:PrincipalArn"] = "arn:aws:iam::*:role/Security" } },
+                },
+            },
+        };
+        var policy = await OrganizationsAsync(raw, "CreatePolicy", new
+        {
+            Name = "protect-keys", Description = "only the security role deletes keys", Type = "SERVICE_CONTROL_POLICY", Content = JsonSerializer.Serialize(scp),
+        });
+        var policyId = policy.GetProperty("Policy").GetProperty("PolicySummary").GetProperty("Id").GetString();
+        await OrganizationsAsync(raw, "AttachPolicy", new { PolicyId = policyId, TargetId = rootId });
+
+        // AWS: an explicit deny in an SCP applies to every principal of a member account, whatever its own policies allow.
+        var denied = await DeniedAsync(() => kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId }));
+        Assert.Contains("explicit deny in a service control policy", denied.Message);
+        await DeniedAsync(() => kms.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = "{}" }));
+        await kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([1]) });
+
+        // AWS: the management account is not affected by SCPs.
+        using var managementKms = server.Client();
+        var own = (await managementKms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        await managementKms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = own.KeyId, PendingWindowInDays = 7 });
+
+        // Detached, the guardrail no longer applies.
+        await OrganizationsAsync(raw, "DetachPolicy", new { PolicyId = policyId, TargetId = rootId });
+        await kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 });
+    }
+}
