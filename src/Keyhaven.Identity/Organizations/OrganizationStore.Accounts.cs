@@ -173,6 +173,26 @@ public sealed partial class OrganizationStore
             return true;
         }, cancellationToken);
 
+    /// <summary>DescribeOrganizationalUnit.</summary>
+    /// <exception cref="OrganizationException"><c>OrganizationalUnitNotFoundException</c>.</exception>
+    public async Task<OrganizationalUnit> DescribeOrganizationalUnitAsync(IdentityPrincipal caller, string? unitId, CancellationToken cancellationToken)
+    {
+        var document = await ReadForAsync(caller, cancellationToken);
+        var unit = document.Units.Find(u => u.Id == unitId)
+            ?? throw new OrganizationException(OrganizationErrorCode.OrganizationalUnitNotFoundException, $"Organizational unit `{unitId}` was not found.");
+        return ToUnit(document, unit);
+    }
+
+    /// <summary>ListParents: the one parent (id and <c>ROOT</c> or <c>ORGANIZATIONAL_UNIT</c>) of an account or OU.</summary>
+    /// <exception cref="OrganizationException"><c>ChildNotFoundException</c>.</exception>
+    public async Task<(string Id, string Type)> GetParentAsync(IdentityPrincipal caller, string? childId, CancellationToken cancellationToken)
+    {
+        var d = await ReadForAsync(caller, cancellationToken);
+        var parent = d.Accounts.Find(a => a.Id == childId)?.ParentId ?? d.Units.Find(u => u.Id == childId)?.ParentId
+            ?? throw new OrganizationException(OrganizationErrorCode.ChildNotFoundException, $"Child `{childId}` was not found.");
+        return (parent, parent == d.RootId ? "ROOT" : "ORGANIZATIONAL_UNIT");
+    }
+
     private static CreateAccountStatus AddRequest(OrganizationDocument d, CreateAccountDocument request)
     {
         d.CreateAccountRequests.Add(request);

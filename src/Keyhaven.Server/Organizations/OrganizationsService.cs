@@ -66,6 +66,8 @@ internal sealed class OrganizationsService(IdentityStore identity, KeyhavenServe
                 "DescribeAccount" => Single("Account", await org.DescribeAccountAsync(caller, R("AccountId"), ct), WriteAccount),
                 "CreateOrganizationalUnit" => Single("OrganizationalUnit", await org.CreateOrganizationalUnitAsync(caller, R("ParentId"), R("Name"), ct), WriteUnit),
                 "ListOrganizationalUnitsForParent" => List("OrganizationalUnits", await org.ListOrganizationalUnitsForParentAsync(caller, R("ParentId"), ct), WriteUnit),
+                "DescribeOrganizationalUnit" => Single("OrganizationalUnit", await org.DescribeOrganizationalUnitAsync(caller, R("OrganizationalUnitId"), ct), WriteUnit),
+                "ListParents" => Parents(await org.GetParentAsync(caller, R("ChildId"), ct)),
                 "MoveAccount" => await Done(org.MoveAccountAsync(caller, R("AccountId"), R("SourceParentId"), R("DestinationParentId"), ct)),
                 "CreatePolicy" => Single("Policy", await org.CreatePolicyAsync(caller, R("Name"), R("Description"), R("Type"), R("Content"), ct), WritePolicy),
                 "UpdatePolicy" => Single("Policy", await org.UpdatePolicyAsync(caller, R("PolicyId"), S("Name"), S("Description"), S("Content"), ct), WritePolicy),
@@ -134,6 +136,16 @@ internal sealed class OrganizationsService(IdentityStore identity, KeyhavenServe
             write(w, value);
         }
 
+        w.WriteEndArray();
+    };
+
+    private static Action<Utf8JsonWriter> Parents((string Id, string Type) parent) => w =>
+    {
+        w.WriteStartArray("Parents");
+        w.WriteStartObject();
+        w.WriteString("Id", parent.Id);
+        w.WriteString("Type", parent.Type);
+        w.WriteEndObject();
         w.WriteEndArray();
     };
 

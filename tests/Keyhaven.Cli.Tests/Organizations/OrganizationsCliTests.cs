@@ -44,6 +44,8 @@ public sealed class OrganizationsCliTests : IDisposable
         Assert.Matches($"^ou-{rootId[2..]}-[a-z0-9]{{8}}$", ou);
         await Ok(AwsCli.RunAsync(server, "organizations", "move-account", "--account-id", account, "--source-parent-id", rootId, "--destination-parent-id", ou), expectOutput: false);
 
+        Assert.Equal(ou, (await Ok(AwsCli.RunAsync(server, "organizations", "list-parents", "--child-id", account))).GetProperty("Parents")[0].GetProperty("Id").GetString());
+
         var policy = (await Ok(AwsCli.RunAsync(server, "organizations", "create-policy", "--name", "no-deletion", "--description", "only security deletes keys",
             "--type", "SERVICE_CONTROL_POLICY", "--content", Scp))).GetProperty("Policy");
         var policyId = policy.GetProperty("PolicySummary").GetProperty("Id").GetString()!;

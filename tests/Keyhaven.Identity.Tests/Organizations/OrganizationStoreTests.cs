@@ -107,6 +107,13 @@ public sealed class OrganizationStoreTests
         var account = (await org.CreateAccountAsync(Root, "a@example.com", "a", null, h.Now, None)).AccountId!;
         await org.MoveAccountAsync(Root, account, root.Id, ou.Id, None);
         Assert.Equal(account, Assert.Single(await org.ListAccountsForParentAsync(Root, ou.Id, None)).Id);
+        Assert.Equal((ou.Id, "ORGANIZATIONAL_UNIT"), await org.GetParentAsync(Root, account, None));
+        Assert.Equal((root.Id, "ROOT"), await org.GetParentAsync(Root, ou.Id, None));
+        Assert.Equal(ou, await org.DescribeOrganizationalUnitAsync(Root, ou.Id, None));
+        var child = await Assert.ThrowsAsync<OrganizationException>(() => org.GetParentAsync(Root, "123456789012", None));
+        Assert.Equal(OrganizationErrorCode.ChildNotFoundException, child.Code);
+        var unit = await Assert.ThrowsAsync<OrganizationException>(() => org.DescribeOrganizationalUnitAsync(Root, "ou-zzzz-zzzzzzzz", None));
+        Assert.Equal(OrganizationErrorCode.OrganizationalUnitNotFoundException, unit.Code);
         var again = await Assert.ThrowsAsync<OrganizationException>(() => org.MoveAccountAsync(Root, account, root.Id, ou.Id, None));
         Assert.Equal(OrganizationErrorCode.AccountNotFoundException, again.Code);
         var wrongDestination = await Assert.ThrowsAsync<OrganizationException>(() => org.MoveAccountAsync(Root, account, ou.Id, "ou-zzzz-zzzzzzzz", None));
