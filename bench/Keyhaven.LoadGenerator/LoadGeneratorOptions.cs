@@ -18,6 +18,8 @@ internal sealed record LoadGeneratorOptions
                                   the final ratio is the median of the per-round ratios
           --baseline-sigv4        also measure the baseline with SigV4 verification added (diagnostic: splits the
                                   gap between authentication and the rest of the server's pipeline)
+          --full-authorization    drive the server as a role session of an organization's member account, under an
+                                  SCP with a condition, an identity policy and the key policy (every layer evaluated)
         """;
 
     public static readonly string[] AllOperations = ["Encrypt", "Decrypt", "GenerateDataKey"];
@@ -29,6 +31,7 @@ internal sealed record LoadGeneratorOptions
     public IReadOnlyList<string> Operations { get; init; } = AllOperations;
     public string? ServerCli { get; init; }
     public bool BaselineWithSigV4 { get; init; }
+    public bool FullAuthorization { get; init; }
 
     /// <summary>Parses <paramref name="args"/>; <paramref name="options"/> is null (and the result true) for --help.</summary>
     public static bool TryParse(string[] args, out LoadGeneratorOptions? options, out string? error)
@@ -47,6 +50,12 @@ internal sealed record LoadGeneratorOptions
             if (name == "--baseline-sigv4")
             {
                 result = result with { BaselineWithSigV4 = true };
+                continue;
+            }
+
+            if (name == "--full-authorization")
+            {
+                result = result with { FullAuthorization = true };
                 continue;
             }
 

@@ -112,6 +112,11 @@ internal static class LoadRun
             await using var server = await ChildServer.StartAsync(serverCli, ["serve", "--data", dataDirectory, "--listen", "127.0.0.1:{port}"], ServerReadyLine);
             var (credentials, region) = ReadCredentials(Path.Combine(dataDirectory, "credentials"));
             Console.WriteLine($"keyhaven serve (pid {server.ProcessId}) at {server.Endpoint}, region {region}");
+            if (options.FullAuthorization)
+            {
+                credentials = await FullAuthorizationSetup.RunAsync(server.Endpoint, credentials, region);
+            }
+
             using var sender = new KmsRequestSender(server.Endpoint, credentials, region, options.Concurrency);
 
             string keyId = (await SetupCallAsync(sender, "CreateKey", "{}"u8.ToArray(), server))
