@@ -56,7 +56,15 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         }
 
         string? single = null;
-        if (Is(name, "aws:PrincipalOrgID"))
+        if (Is(name, "aws:userid"))
+        {
+            single = request.Caller.UserId;
+        }
+        else if (Is(name, "aws:MultiFactorAuthPresent") && request.Caller.IsSession)
+        {
+            single = "false"; // AWS: present for temporary credentials; Keyhaven sessions are never MFA-authenticated yet
+        }
+        else if (Is(name, "aws:PrincipalOrgID"))
         {
             single = callerGuardrails?.OrganizationId;
         }
