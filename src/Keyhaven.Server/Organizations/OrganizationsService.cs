@@ -52,32 +52,61 @@ internal sealed class OrganizationsService(IdentityStore identity, KeyhavenServe
 
             string? S(string member) => input.TryGetProperty(member, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
             string R(string member) => S(member) ?? throw new OrganizationException(OrganizationErrorCode.InvalidInputException, $"`{member}` is required.", "INPUT_REQUIRED");
+            string Id(string member, System.Text.RegularExpressions.Regex pattern) => OrganizationIdPatterns.Check(R(member), pattern, member);
+
+            // spec: MaxResults 1-20; NextToken opaque. The token is the offset of the next item (a tampered token only moves the window).
+            Action<Utf8JsonWriter> Page<T>(string name, IReadOnlyList<T> values, Action<Utf8JsonWriter, T> write)
+            {
+                var max = 20;
+                if (input.TryGetProperty("MaxResults", out var maxResults))
+                {
+                    max = maxResults.ValueKind == JsonValueKind.Number && maxResults.TryGetInt32(out var m) && m is >= 1 and <= 20 ? m
+                        : throw new OrganizationException(OrganizationErrorCode.InvalidInputException, "`MaxResults` must be between 1 and 20.", "INVALID_INPUT");
+                }
+
+                var start = 0;
+                if (S("NextToken") is { } token && (!int.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out start) || start > values.Count))
+                {
+                    throw new OrganizationException(OrganizationErrorCode.InvalidInputException, "`NextToken` is not a token this server issued.", "INVALID_NEXT_TOKEN");
+                }
+
+                var page = values.Skip(start).Take(max).ToList();
+                var next = start + page.Count < values.Count ? (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+                return w =>
+                {
+                    List(name, page, write)(w);
+                    if (next is not null)
+                    {
+                        w.WriteString("NextToken", next);
+                    }
+                };
+            }
 
             Action<Utf8JsonWriter>? output = operation switch
             {
                 "CreateOrganization" => await CreateOrganizationAsync(S("FeatureSet")),
                 "DescribeOrganization" => Organization(await org.DescribeOrganizationAsync(caller, ct)),
-                "ListRoots" => List("Roots", await org.ListRootsAsync(caller, ct), WriteRoot),
-                "EnablePolicyType" => Single("Root", await org.EnablePolicyTypeAsync(caller, R("RootId"), R("PolicyType"), ct), WriteRoot),
+                "ListRoots" => Page("Roots", await org.ListRootsAsync(caller, ct), WriteRoot),
+                "EnablePolicyType" => Single("Root", await org.EnablePolicyTypeAsync(caller, Id("RootId", OrganizationIdPatterns.Root()), R("PolicyType"), ct), WriteRoot),
                 "CreateAccount" => Status(await org.CreateAccountAsync(caller, R("Email"), R("AccountName"), S("RoleName"), now, ct)),
-                "DescribeCreateAccountStatus" => Status(await org.DescribeCreateAccountStatusAsync(caller, R("CreateAccountRequestId"), ct)),
-                "ListAccounts" => List("Accounts", await org.ListAccountsAsync(caller, ct), WriteAccount),
-                "ListAccountsForParent" => List("Accounts", await org.ListAccountsForParentAsync(caller, R("ParentId"), ct), WriteAccount),
-                "DescribeAccount" => Single("Account", await org.DescribeAccountAsync(caller, R("AccountId"), ct), WriteAccount),
-                "CreateOrganizationalUnit" => Single("OrganizationalUnit", await org.CreateOrganizationalUnitAsync(caller, R("ParentId"), R("Name"), ct), WriteUnit),
-                "ListOrganizationalUnitsForParent" => List("OrganizationalUnits", await org.ListOrganizationalUnitsForParentAsync(caller, R("ParentId"), ct), WriteUnit),
-                "DescribeOrganizationalUnit" => Single("OrganizationalUnit", await org.DescribeOrganizationalUnitAsync(caller, R("OrganizationalUnitId"), ct), WriteUnit),
-                "ListParents" => Parents(await org.GetParentAsync(caller, R("ChildId"), ct)),
-                "MoveAccount" => await Done(org.MoveAccountAsync(caller, R("AccountId"), R("SourceParentId"), R("DestinationParentId"), ct)),
+                "DescribeCreateAccountStatus" => Status(await org.DescribeCreateAccountStatusAsync(caller, Id("CreateAccountRequestId", OrganizationIdPatterns.CreateAccountRequest()), ct)),
+                "ListAccounts" => Page("Accounts", await org.ListAccountsAsync(caller, ct), WriteAccount),
+                "ListAccountsForParent" => Page("Accounts", await org.ListAccountsForParentAsync(caller, Id("ParentId", OrganizationIdPatterns.Parent()), ct), WriteAccount),
+                "DescribeAccount" => Single("Account", await org.DescribeAccountAsync(caller, Id("AccountId", OrganizationIdPatterns.Account()), ct), WriteAccount),
+                "CreateOrganizationalUnit" => Single("OrganizationalUnit", await org.CreateOrganizationalUnitAsync(caller, Id("ParentId", OrganizationIdPatterns.Parent()), R("Name"), ct), WriteUnit),
+                "ListOrganizationalUnitsForParent" => Page("OrganizationalUnits", await org.ListOrganizationalUnitsForParentAsync(caller, Id("ParentId", OrganizationIdPatterns.Parent()), ct), WriteUnit),
+                "DescribeOrganizationalUnit" => Single("OrganizationalUnit", await org.DescribeOrganizationalUnitAsync(caller, Id("OrganizationalUnitId", OrganizationIdPatterns.OrganizationalUnit()), ct), WriteUnit),
+                "ListParents" => Parents(await org.GetParentAsync(caller, Id("ChildId", OrganizationIdPatterns.Child()), ct)),
+                "MoveAccount" => await Done(org.MoveAccountAsync(caller, Id("AccountId", OrganizationIdPatterns.Account()), Id("SourceParentId", OrganizationIdPatterns.Parent()), Id("DestinationParentId", OrganizationIdPatterns.Parent()), ct)),
                 "CreatePolicy" => Single("Policy", await org.CreatePolicyAsync(caller, R("Name"), R("Description"), R("Type"), R("Content"), ct), WritePolicy),
-                "UpdatePolicy" => Single("Policy", await org.UpdatePolicyAsync(caller, R("PolicyId"), S("Name"), S("Description"), S("Content"), ct), WritePolicy),
-                "DeletePolicy" => await Done(org.DeletePolicyAsync(caller, R("PolicyId"), ct)),
-                "DescribePolicy" => Single("Policy", await org.DescribePolicyAsync(caller, R("PolicyId"), ct), WritePolicy),
-                "ListPolicies" => List("Policies", await org.ListPoliciesAsync(caller, R("Filter"), ct), WritePolicySummary),
-                "ListPoliciesForTarget" => List("Policies", await org.ListPoliciesForTargetAsync(caller, R("TargetId"), R("Filter"), ct), WritePolicySummary),
-                "ListTargetsForPolicy" => List("Targets", await org.ListTargetsForPolicyAsync(caller, R("PolicyId"), ct), WriteTarget),
-                "AttachPolicy" => await Done(org.AttachPolicyAsync(caller, R("PolicyId"), R("TargetId"), ct)),
-                "DetachPolicy" => await Done(org.DetachPolicyAsync(caller, R("PolicyId"), R("TargetId"), ct)),
+                "UpdatePolicy" => Single("Policy", await org.UpdatePolicyAsync(caller, Id("PolicyId", OrganizationIdPatterns.Policy()), S("Name"), S("Description"), S("Content"), ct), WritePolicy),
+                "DeletePolicy" => await Done(org.DeletePolicyAsync(caller, Id("PolicyId", OrganizationIdPatterns.Policy()), ct)),
+                "DescribePolicy" => Single("Policy", await org.DescribePolicyAsync(caller, Id("PolicyId", OrganizationIdPatterns.Policy()), ct), WritePolicy),
+                "ListPolicies" => Page("Policies", await org.ListPoliciesAsync(caller, R("Filter"), ct), WritePolicySummary),
+                "ListPoliciesForTarget" => Page("Policies", await org.ListPoliciesForTargetAsync(caller, Id("TargetId", OrganizationIdPatterns.Target()), R("Filter"), ct), WritePolicySummary),
+                "ListTargetsForPolicy" => Page("Targets", await org.ListTargetsForPolicyAsync(caller, Id("PolicyId", OrganizationIdPatterns.Policy()), ct), WriteTarget),
+                "AttachPolicy" => await Done(org.AttachPolicyAsync(caller, Id("PolicyId", OrganizationIdPatterns.Policy()), Id("TargetId", OrganizationIdPatterns.Target()), ct)),
+                "DetachPolicy" => await Done(org.DetachPolicyAsync(caller, Id("PolicyId", OrganizationIdPatterns.Policy()), Id("TargetId", OrganizationIdPatterns.Target()), ct)),
                 _ => null,
             };
             if (output is null)

@@ -36,8 +36,8 @@ public sealed class OrganizationsCliTests : IDisposable
         var described = (await Ok(AwsCli.RunAsync(server, "organizations", "describe-create-account-status", "--create-account-request-id",
             status.GetProperty("Id").GetString()!))).GetProperty("CreateAccountStatus");
         Assert.Equal(account, described.GetProperty("AccountId").GetString());
-        Assert.Equal([management, account], (await Ok(AwsCli.RunAsync(server, "organizations", "list-accounts"))).GetProperty("Accounts").EnumerateArray()
-            .Select(a => a.GetProperty("Id").GetString()));
+        Assert.Equal([management, account], (await Ok(AwsCli.RunAsync(server, "organizations", "list-accounts", "--page-size", "1"))).GetProperty("Accounts").EnumerateArray()
+            .Select(a => a.GetProperty("Id").GetString())); // two pages, joined by the CLI through NextToken
 
         var ou = (await Ok(AwsCli.RunAsync(server, "organizations", "create-organizational-unit", "--parent-id", rootId, "--name", "prod")))
             .GetProperty("OrganizationalUnit").GetProperty("Id").GetString()!;
@@ -51,6 +51,7 @@ public sealed class OrganizationsCliTests : IDisposable
         var policyId = policy.GetProperty("PolicySummary").GetProperty("Id").GetString()!;
         Assert.Equal(Scp, policy.GetProperty("Content").GetString());
         await Ok(AwsCli.RunAsync(server, "organizations", "attach-policy", "--policy-id", policyId, "--target-id", ou), expectOutput: false);
+        Assert.Contains("InvalidInputException", (await AwsCli.RunAsync(server, "organizations", "describe-policy", "--policy-id", "p-bad")).Stderr);
         Assert.Contains("DuplicatePolicyAttachmentException", (await AwsCli.RunAsync(server, "organizations", "attach-policy", "--policy-id", policyId, "--target-id", ou)).Stderr);
         Assert.Equal(["p-FullAWSAccess", policyId], (await Ok(AwsCli.RunAsync(server, "organizations", "list-policies-for-target", "--target-id", ou,
             "--filter", "SERVICE_CONTROL_POLICY"))).GetProperty("Policies").EnumerateArray().Select(p => p.GetProperty("Id").GetString()));
