@@ -17,14 +17,13 @@ public sealed partial class IdentityStore
     public const int MinRoleSessionDuration = 3600, MaxRoleSessionDuration = 43_200;
 
     /// <summary>Creates a role with a trust policy (validated as a trust policy by the policy engine's parser and validator).</summary>
-    /// <exception cref="IdentityException"><c>EntityAlreadyExists</c>, <c>MalformedPolicyDocument</c>, <c>LimitExceeded</c>, <c>ValidationError</c>.</exception>
+    /// <exception cref="IdentityException"><c>EntityAlreadyExists</c>, <c>MalformedPolicyDocument</c>, <c>LimitExceeded</c>, <c>ValidationError</c>, <c>NoSuchEntity</c>/<c>InvalidInput</c> (boundary).</exception>
     public async Task<IamRole> CreateRoleAsync(AccountId account, string roleName, string? path, string assumeRolePolicyDocument, string? description,
         int? maxSessionDuration, string? permissionsBoundaryArn, IReadOnlyList<KeyValuePair<string, string>>? tags, DateTimeOffset now, CancellationToken cancellationToken)
     {
         IdentityValidation.Name(roleName, "roleName", 1, 64);
         path = IdentityValidation.Path(path);
         var validTags = IdentityValidation.Tags(tags);
-        ValidateBoundary(permissionsBoundaryArn);
         var duration = maxSessionDuration ?? MinRoleSessionDuration;
         if (duration is < MinRoleSessionDuration or > MaxRoleSessionDuration)
         {
@@ -38,6 +37,7 @@ public sealed partial class IdentityStore
         }
 
         IdentityValidation.Policy(assumeRolePolicyDocument, PolicyType.Trust, "assume role policy document");
+        await RequireBoundaryPolicyAsync(account, permissionsBoundaryArn, cancellationToken);
         var document = new RoleDocument
         {
             Account = account.Value, RoleName = roleName, Path = path, RoleId = NewId("AROA", 21),
@@ -72,7 +72,7 @@ public sealed partial class IdentityStore
             .OrderBy(r => r.RoleName, StringComparer.OrdinalIgnoreCase).Select(ToRole).ToList();
     }
 
-    /// <summary>Deletes a role that has no inline policies left. Its existing sessions lose all permissions (see <see cref="GetPoliciesAsync"/>).</summary>
+    /// <summary>Deletes a role that has no inline or attached policies left. Its existing sessions lose all permissions (see <see cref="GetPoliciesAsync"/>).</summary>
     /// <exception cref="IdentityException"><c>NoSuchEntity</c>, <c>DeleteConflict</c>.</exception>
     public async Task DeleteRoleAsync(AccountId account, string roleName, CancellationToken cancellationToken)
     {
@@ -83,6 +83,11 @@ public sealed partial class IdentityStore
             if (role.Policies.Count > 0)
             {
                 throw new IdentityException(IdentityErrorCode.DeleteConflict, "Cannot delete entity, must delete policies first.");
+            }
+
+            if (role.AttachedPolicyArns.Count > 0)
+            {
+                throw new IdentityException(IdentityErrorCode.DeleteConflict, "Cannot delete entity, must detach all policies first.");
             }
 
             await transaction.DeleteAsync(key, version, cancellationToken);

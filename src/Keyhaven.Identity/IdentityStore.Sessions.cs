@@ -137,10 +137,12 @@ public sealed partial class IdentityStore
     }
 
     /// <summary>
-    /// The policies the identity layer contributes for <paramref name="principal"/>: inline policies of the user (or of
-    /// the role, for a role session), the permissions boundary (ARN; the document is null until managed policies exist,
-    /// and the authorizer must then deny), and the session policy. <see cref="IdentityPolicies.PrincipalExists"/> is
-    /// false when the user or role was deleted (or deleted and re-created: ids differ).
+    /// The policies the identity layer contributes for <paramref name="principal"/>: for a user, its inline policies, the
+    /// default versions of its attached managed policies, and the inline and attached policies of its groups; for a role
+    /// session, the role's inline and attached policies and the session policy. The permissions boundary comes as its
+    /// ARN and its default-version document; when the ARN is set but does not resolve (the policy was deleted) the
+    /// document is null and the authorizer must deny. <see cref="IdentityPolicies.PrincipalExists"/> is false when the
+    /// user or role was deleted (or deleted and re-created: ids differ).
     /// </summary>
     public async Task<IdentityPolicies> GetPoliciesAsync(IdentityPrincipal principal, CancellationToken cancellationToken)
     {
@@ -151,21 +153,57 @@ public sealed partial class IdentityStore
             case PrincipalKind.User:
             {
                 var user = await FindUserAsync(principal.Account.Value, principal.UserName ?? "", cancellationToken);
-                return user is null || user.UserId != principal.UserId
-                    ? new IdentityPolicies([], null, null, null, PrincipalExists: false)
-                    : new IdentityPolicies(ToNamed(user.Policies), user.PermissionsBoundaryArn, null, null, true);
+                if (user is null || user.UserId != principal.UserId)
+                {
+                    return new IdentityPolicies([], null, null, null, PrincipalExists: false);
+                }
+
+                var policies = ToNamed(user.Policies);
+                var managed = new List<string>(user.AttachedPolicyArns);
+                foreach (var groupName in user.GroupNames)
+                {
+                    // INVARIANT: membership is written on both sides in one transaction; a group that is gone adds nothing.
+                    if (await FindGroupAsync(user.Account, groupName, cancellationToken) is { } group)
+                    {
+                        policies.AddRange(group.Policies.Select(p => new NamedPolicy($"group/{group.GroupName}/{p.Key}", p.Value)));
+                        managed.AddRange(group.AttachedPolicyArns);
+                    }
+                }
+
+                await AddManagedAsync(policies, managed, cancellationToken);
+                return new IdentityPolicies(policies, user.PermissionsBoundaryArn, await ResolveBoundaryAsync(user.PermissionsBoundaryArn, cancellationToken), null, true);
             }
 
             default:
             {
                 var role = await FindRoleAsync(principal.Account.Value, principal.RoleName ?? "", cancellationToken);
                 var session = principal.SessionPolicy is { } text ? new NamedPolicy("session policy", text) : null;
-                return role is null || !principal.UserId.StartsWith(role.RoleId + ":", StringComparison.Ordinal)
-                    ? new IdentityPolicies([], null, null, session, PrincipalExists: false)
-                    : new IdentityPolicies(ToNamed(role.Policies), role.PermissionsBoundaryArn, null, session, true);
+                if (role is null || !principal.UserId.StartsWith(role.RoleId + ":", StringComparison.Ordinal))
+                {
+                    return new IdentityPolicies([], null, null, session, PrincipalExists: false);
+                }
+
+                var policies = ToNamed(role.Policies);
+                await AddManagedAsync(policies, role.AttachedPolicyArns, cancellationToken);
+                return new IdentityPolicies(policies, role.PermissionsBoundaryArn, await ResolveBoundaryAsync(role.PermissionsBoundaryArn, cancellationToken), session, true);
             }
         }
     }
+
+    /// <summary>Adds the default-version documents of <paramref name="arns"/> (each once). A policy that no longer resolves adds nothing: it could only have allowed.</summary>
+    private async ValueTask AddManagedAsync(List<NamedPolicy> policies, IEnumerable<string> arns, CancellationToken cancellationToken)
+    {
+        foreach (var arn in arns.Distinct(StringComparer.Ordinal))
+        {
+            if (await ResolveManagedAsync(arn, cancellationToken) is { } policy)
+            {
+                policies.Add(policy);
+            }
+        }
+    }
+
+    private async ValueTask<NamedPolicy?> ResolveBoundaryAsync(string? arn, CancellationToken cancellationToken) =>
+        arn is null ? null : await ResolveManagedAsync(arn, cancellationToken);
 
     /// <summary>True when <paramref name="presentedToken"/> is the token of the session <paramref name="principal"/> came from (constant time).</summary>
     public static bool IsSessionToken(IdentityPrincipal principal, string? presentedToken)
@@ -214,6 +252,12 @@ public sealed partial class IdentityStore
             return false;
         }
 
+        CompiledPolicy? boundary = null;
+        if (callerPolicies.PermissionsBoundary is { } bound && !_compiled.TryGetOrCompile(bound.Document, bound.Name, out boundary, out _))
+        {
+            return false;
+        }
+
         var context = new List<KeyValuePair<string, string>>
         {
             new("aws:CurrentTime", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
@@ -234,7 +278,10 @@ public sealed partial class IdentityStore
             Resource = RequestResource.Create(role.Arn),
             Context = RequestContext.FromSingleValues(context),
         };
-        var decision = PolicyEvaluator.Evaluate(request, new PolicySet { ResourcePolicy = trust, IdentityPolicies = identity, SessionPolicy = sessionPolicy });
+        var decision = PolicyEvaluator.Evaluate(request, new PolicySet
+        {
+            ResourcePolicy = trust, IdentityPolicies = identity, SessionPolicy = sessionPolicy, PermissionsBoundaries = boundary is null ? [] : [boundary],
+        });
         return decision.IsAllowed;
     }
 

@@ -34,14 +34,14 @@ public sealed partial class IdentityStore
     }
 
     /// <summary>Creates an IAM user.</summary>
-    /// <exception cref="IdentityException"><c>EntityAlreadyExists</c>, <c>ValidationError</c>, <c>LimitExceeded</c> (tags).</exception>
+    /// <exception cref="IdentityException"><c>EntityAlreadyExists</c>, <c>ValidationError</c>, <c>LimitExceeded</c> (tags), <c>NoSuchEntity</c>/<c>InvalidInput</c> (boundary).</exception>
     public async Task<IamUser> CreateUserAsync(AccountId account, string userName, string? path, IReadOnlyList<KeyValuePair<string, string>>? tags,
         string? permissionsBoundaryArn, DateTimeOffset now, CancellationToken cancellationToken)
     {
         IdentityValidation.Name(userName, "userName", 1, 64);
         path = IdentityValidation.Path(path);
         var validTags = IdentityValidation.Tags(tags);
-        ValidateBoundary(permissionsBoundaryArn);
+        await RequireBoundaryPolicyAsync(account, permissionsBoundaryArn, cancellationToken);
         var document = new UserDocument
         {
             Account = account.Value, UserName = userName, Path = path, UserId = NewId("AIDA", 21),
@@ -76,7 +76,7 @@ public sealed partial class IdentityStore
             .OrderBy(u => u.UserName, StringComparer.OrdinalIgnoreCase).Select(ToUser).ToList();
     }
 
-    /// <summary>Deletes a user that has no access keys and no inline policies left.</summary>
+    /// <summary>Deletes a user that has no access keys, inline or attached policies, or group memberships left.</summary>
     /// <exception cref="IdentityException"><c>NoSuchEntity</c>, <c>DeleteConflict</c>.</exception>
     public async Task DeleteUserAsync(AccountId account, string userName, CancellationToken cancellationToken)
     {
@@ -92,6 +92,16 @@ public sealed partial class IdentityStore
             if (user.Policies.Count > 0)
             {
                 throw new IdentityException(IdentityErrorCode.DeleteConflict, "Cannot delete entity, must delete policies first.");
+            }
+
+            if (user.AttachedPolicyArns.Count > 0)
+            {
+                throw new IdentityException(IdentityErrorCode.DeleteConflict, "Cannot delete entity, must detach all policies first.");
+            }
+
+            if (user.GroupNames.Count > 0)
+            {
+                throw new IdentityException(IdentityErrorCode.DeleteConflict, "Cannot delete entity, must remove user from all groups first.");
             }
 
             await transaction.DeleteAsync(key, version, cancellationToken);
@@ -262,12 +272,4 @@ public sealed partial class IdentityStore
 
     private static IdentityException NoSuchUser(string? userName) =>
         new(IdentityErrorCode.NoSuchEntity, $"The user with name `{userName}` cannot be found.");
-
-    private static void ValidateBoundary(string? arn)
-    {
-        if (arn is not null && (!Arn.TryParse(arn, out var parsed) || !parsed.Service.SequenceEqual("iam") || !parsed.Resource.StartsWith("policy/")))
-        {
-            throw new IdentityException(IdentityErrorCode.ValidationError, $"`{arn}` is not a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME).");
-        }
-    }
 }

@@ -24,6 +24,9 @@ public enum IdentityErrorCode
     /// <summary><c>AccessDenied</c> (403).</summary>
     AccessDenied,
 
+    /// <summary>IAM <c>InvalidInput</c> (400).</summary>
+    InvalidInput,
+
     /// <summary>STS <c>PackedPolicyTooLarge</c> (400).</summary>
     PackedPolicyTooLarge,
 }

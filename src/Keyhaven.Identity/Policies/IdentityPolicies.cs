@@ -1,14 +1,15 @@
 namespace Keyhaven.Identity.Policies;
 
 /// <summary>
-/// What the identity layer contributes to one principal's authorization: its identity-based policies (inline policies
-/// of the user, or of the role for a role session), its permissions boundary and its session policy.
+/// What the identity layer contributes to one principal's authorization: its identity-based policies (inline and
+/// attached managed policies of the user and its groups, or of the role for a role session), its permissions boundary
+/// and its session policy.
 /// </summary>
-/// <param name="Policies">Inline policies of the user or role; empty for the account root.</param>
+/// <param name="Policies">Inline policies (by name) and managed policies (by ARN, default version); empty for the account root.</param>
 /// <param name="PermissionsBoundaryArn">The boundary's managed-policy ARN, or null when there is none.</param>
 /// <param name="PermissionsBoundary">
 /// The boundary's document, or null. When <paramref name="PermissionsBoundaryArn"/> is set but this is null the boundary
-/// could not be resolved (managed policies are not stored yet): the authorizer must deny (fail closed).
+/// could not be resolved (the managed policy was deleted): the authorizer must deny (fail closed).
 /// </param>
 /// <param name="SessionPolicy">The inline session policy passed to AssumeRole, or null.</param>
 /// <param name="PrincipalExists">False when the user or role behind the credential has been deleted: deny.</param>

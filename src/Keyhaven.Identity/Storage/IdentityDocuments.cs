@@ -23,6 +23,10 @@ internal sealed class UserDocument
     public string? PermissionsBoundaryArn { get; set; }
     public SortedDictionary<string, string> Policies { get; set; } = new(StringComparer.Ordinal);
     public List<string> AccessKeyIds { get; set; } = [];
+    public List<string> AttachedPolicyArns { get; set; } = [];
+
+    /// <summary>Names of the groups the user is in (as the groups spell them); each group lists the user too.</summary>
+    public List<string> GroupNames { get; set; } = [];
 }
 
 /// <summary>Table <c>iam_roles</c>, id <c>ACCOUNT/lowercase-name</c>.</summary>
@@ -40,6 +44,55 @@ internal sealed class RoleDocument
     public string? PermissionsBoundaryArn { get; set; }
     public List<TagDocument> Tags { get; set; } = [];
     public SortedDictionary<string, string> Policies { get; set; } = new(StringComparer.Ordinal);
+    public List<string> AttachedPolicyArns { get; set; } = [];
+}
+
+/// <summary>Table <c>iam_groups</c>, id <c>ACCOUNT/lowercase-name</c>.</summary>
+internal sealed class GroupDocument
+{
+    public string Account { get; set; } = "";
+    public string GroupName { get; set; } = "";
+    public string Path { get; set; } = "/";
+    public string GroupId { get; set; } = "";
+    public string Arn { get; set; } = "";
+    public DateTimeOffset CreateDate { get; set; }
+    public SortedDictionary<string, string> Policies { get; set; } = new(StringComparer.Ordinal);
+    public List<string> AttachedPolicyArns { get; set; } = [];
+
+    /// <summary>Names of the member users (as the users spell them); each user lists the group too.</summary>
+    public List<string> UserNames { get; set; } = [];
+}
+
+/// <summary>
+/// Table <c>iam_policies</c>, id <c>ACCOUNT/lowercase-name</c> (managed policy names are unique in an account ignoring
+/// case, whatever their path). Holds every version and the entities it is attached to.
+/// </summary>
+internal sealed class ManagedPolicyDocument
+{
+    public string Account { get; set; } = "";
+    public string PolicyName { get; set; } = "";
+    public string Path { get; set; } = "/";
+    public string PolicyId { get; set; } = "";
+    public string Arn { get; set; } = "";
+    public string? Description { get; set; }
+    public DateTimeOffset CreateDate { get; set; }
+    public DateTimeOffset UpdateDate { get; set; }
+    public string DefaultVersionId { get; set; } = "v1";
+
+    /// <summary>The number the next version gets (<c>v</c> + this); version ids are never reused.</summary>
+    public int NextVersion { get; set; } = 2;
+
+    public List<PolicyVersionDocument> Versions { get; set; } = [];
+    public List<string> AttachedUsers { get; set; } = [];
+    public List<string> AttachedRoles { get; set; } = [];
+    public List<string> AttachedGroups { get; set; } = [];
+}
+
+internal sealed class PolicyVersionDocument
+{
+    public string VersionId { get; set; } = "";
+    public string Document { get; set; } = "";
+    public DateTimeOffset CreateDate { get; set; }
 }
 
 /// <summary>
@@ -82,4 +135,6 @@ internal sealed class SessionDocument
 [JsonSerializable(typeof(RoleDocument))]
 [JsonSerializable(typeof(AccessKeyDocument))]
 [JsonSerializable(typeof(SessionDocument))]
+[JsonSerializable(typeof(GroupDocument))]
+[JsonSerializable(typeof(ManagedPolicyDocument))]
 internal sealed partial class IdentityJsonContext : JsonSerializerContext;

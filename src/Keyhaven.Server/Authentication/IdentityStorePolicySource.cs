@@ -4,10 +4,11 @@ using Keyhaven.Server.Authorization;
 namespace Keyhaven.Server.Authentication;
 
 /// <summary>
-/// Gives the authorizer each caller's identity-side policies from the <see cref="IdentityStore"/>: inline policies of the
-/// user (or of the role, for a role session), the permissions boundary and the session policy. Fails closed: when the
-/// user or role behind a credential is gone, or its boundary cannot be resolved (managed policies are not stored yet),
-/// the caller gets a single explicit deny-all policy.
+/// Gives the authorizer each caller's identity-side policies from the <see cref="IdentityStore"/>: inline and attached
+/// managed policies of the user and its groups (or of the role, for a role session), the permissions boundary's
+/// default-version document and the session policy. Fails closed: when the user or role behind a credential is gone,
+/// or its boundary ARN does not resolve to a managed policy (deleted since it was set), the caller gets a single
+/// explicit deny-all policy.
 /// </summary>
 internal sealed class IdentityStorePolicySource(IdentityStore identity) : IIdentityPolicySource
 {

@@ -16,13 +16,14 @@ using static Keyhaven.Server.Sts.QueryServiceErrors;
 namespace Keyhaven.Server.Iam;
 
 /// <summary>
-/// AWS IAM (Query protocol, version 2010-05-08): users, access keys, roles and inline policies.
+/// AWS IAM (Query protocol, version 2010-05-08): users, access keys, roles, groups, inline and managed policies and
+/// permissions boundaries.
 /// </summary>
 /// <remarks>
 /// Authorization (until identity policies are enforced on IAM, a later step): the account root, signing with its
 /// long-term key, may do everything in its account; every other caller is denied with <c>AccessDenied</c>.
 /// </remarks>
-internal sealed class IamService(IdentityStore identity, KeyhavenServerOptions options, ILogger<IamService> logger) : IAwsService
+internal sealed partial class IamService(IdentityStore identity, KeyhavenServerOptions options, ILogger<IamService> logger) : IAwsService
 {
     public const string Version = "2010-05-08";
     public const string Namespace = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -117,6 +118,63 @@ internal sealed class IamService(IdentityStore identity, KeyhavenServerOptions o
             await c.WriteEmptyAsync();
         },
         ["ListRolePolicies"] = async (s, c) => await WritePolicyNamesAsync(c, await s.Store.ListRolePoliciesAsync(c.Account, c.Require("RoleName"), c.Cancellation)),
+        ["CreatePolicy"] = (s, c) => s.CreatePolicyAsync(c),
+        ["GetPolicy"] = (s, c) => s.GetPolicyAsync(c),
+        ["ListPolicies"] = (s, c) => s.ListPoliciesAsync(c),
+        ["DeletePolicy"] = async (s, c) => { await s.Store.DeletePolicyAsync(c.Account, c.Require("PolicyArn"), c.Cancellation); await c.WriteEmptyAsync(); },
+        ["CreatePolicyVersion"] = (s, c) => s.CreatePolicyVersionAsync(c),
+        ["GetPolicyVersion"] = (s, c) => s.GetPolicyVersionAsync(c),
+        ["ListPolicyVersions"] = (s, c) => s.ListPolicyVersionsAsync(c),
+        ["SetDefaultPolicyVersion"] = async (s, c) =>
+        {
+            await s.Store.SetDefaultPolicyVersionAsync(c.Account, c.Require("PolicyArn"), c.Require("VersionId"), c.Now, c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["DeletePolicyVersion"] = async (s, c) =>
+        {
+            await s.Store.DeletePolicyVersionAsync(c.Account, c.Require("PolicyArn"), c.Require("VersionId"), c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["AttachUserPolicy"] = (s, c) => Empty(c, s.Store.AttachUserPolicyAsync(c.Account, c.Require("UserName"), c.Require("PolicyArn"), c.Cancellation)),
+        ["DetachUserPolicy"] = (s, c) => Empty(c, s.Store.DetachUserPolicyAsync(c.Account, c.Require("UserName"), c.Require("PolicyArn"), c.Cancellation)),
+        ["ListAttachedUserPolicies"] = async (s, c) =>
+            await WriteAttachedAsync(c, await s.Store.ListAttachedUserPoliciesAsync(c.Account, c.Require("UserName"), c.Cancellation)),
+        ["AttachRolePolicy"] = (s, c) => Empty(c, s.Store.AttachRolePolicyAsync(c.Account, c.Require("RoleName"), c.Require("PolicyArn"), c.Cancellation)),
+        ["DetachRolePolicy"] = (s, c) => Empty(c, s.Store.DetachRolePolicyAsync(c.Account, c.Require("RoleName"), c.Require("PolicyArn"), c.Cancellation)),
+        ["ListAttachedRolePolicies"] = async (s, c) =>
+            await WriteAttachedAsync(c, await s.Store.ListAttachedRolePoliciesAsync(c.Account, c.Require("RoleName"), c.Cancellation)),
+        ["PutUserPermissionsBoundary"] = (s, c) =>
+            Empty(c, s.Store.PutUserPermissionsBoundaryAsync(c.Account, c.Require("UserName"), c.Require("PermissionsBoundary"), c.Cancellation)),
+        ["DeleteUserPermissionsBoundary"] = (s, c) => Empty(c, s.Store.DeleteUserPermissionsBoundaryAsync(c.Account, c.Require("UserName"), c.Cancellation)),
+        ["PutRolePermissionsBoundary"] = (s, c) =>
+            Empty(c, s.Store.PutRolePermissionsBoundaryAsync(c.Account, c.Require("RoleName"), c.Require("PermissionsBoundary"), c.Cancellation)),
+        ["DeleteRolePermissionsBoundary"] = (s, c) => Empty(c, s.Store.DeleteRolePermissionsBoundaryAsync(c.Account, c.Require("RoleName"), c.Cancellation)),
+        ["CreateGroup"] = (s, c) => s.CreateGroupAsync(c),
+        ["GetGroup"] = (s, c) => s.GetGroupAsync(c),
+        ["ListGroups"] = (s, c) => s.ListGroupsAsync(c),
+        ["DeleteGroup"] = (s, c) => Empty(c, s.Store.DeleteGroupAsync(c.Account, c.Require("GroupName"), c.Cancellation)),
+        ["AddUserToGroup"] = (s, c) => Empty(c, s.Store.AddUserToGroupAsync(c.Account, c.Require("GroupName"), c.Require("UserName"), c.Cancellation)),
+        ["RemoveUserFromGroup"] = (s, c) => Empty(c, s.Store.RemoveUserFromGroupAsync(c.Account, c.Require("GroupName"), c.Require("UserName"), c.Cancellation)),
+        ["ListGroupsForUser"] = (s, c) => s.ListGroupsForUserAsync(c),
+        ["PutGroupPolicy"] = (s, c) =>
+            Empty(c, s.Store.PutGroupPolicyAsync(c.Account, c.Require("GroupName"), c.Require("PolicyName"), c.Require("PolicyDocument"), c.Cancellation)),
+        ["GetGroupPolicy"] = async (s, c) =>
+        {
+            var name = c.Require("PolicyName");
+            var (group, document) = await s.Store.GetGroupPolicyAsync(c.Account, c.Require("GroupName"), name, c.Cancellation);
+            await c.WriteAsync(xml =>
+            {
+                xml.WriteElementString("GroupName", group);
+                xml.WriteElementString("PolicyName", name);
+                xml.WriteElementString("PolicyDocument", IamXml.EncodePolicy(document));
+            });
+        },
+        ["DeleteGroupPolicy"] = (s, c) => Empty(c, s.Store.DeleteGroupPolicyAsync(c.Account, c.Require("GroupName"), c.Require("PolicyName"), c.Cancellation)),
+        ["ListGroupPolicies"] = async (s, c) => await WritePolicyNamesAsync(c, await s.Store.ListGroupPoliciesAsync(c.Account, c.Require("GroupName"), c.Cancellation)),
+        ["AttachGroupPolicy"] = (s, c) => Empty(c, s.Store.AttachGroupPolicyAsync(c.Account, c.Require("GroupName"), c.Require("PolicyArn"), c.Cancellation)),
+        ["DetachGroupPolicy"] = (s, c) => Empty(c, s.Store.DetachGroupPolicyAsync(c.Account, c.Require("GroupName"), c.Require("PolicyArn"), c.Cancellation)),
+        ["ListAttachedGroupPolicies"] = async (s, c) =>
+            await WriteAttachedAsync(c, await s.Store.ListAttachedGroupPoliciesAsync(c.Account, c.Require("GroupName"), c.Cancellation)),
     };
 
     public string SigningName => "iam";
@@ -143,7 +201,9 @@ internal sealed class IamService(IdentityStore identity, KeyhavenServerOptions o
         {
             // Fail closed until IAM calls are authorized by identity policies: only the root's long-term key may manage IAM.
             var resource = query.Get("UserName") is { } u ? $"arn:aws:iam::{caller.Account}:user/{u}"
-                : query.Get("RoleName") is { } r ? $"arn:aws:iam::{caller.Account}:role/{r}" : "*";
+                : query.Get("RoleName") is { } r ? $"arn:aws:iam::{caller.Account}:role/{r}"
+            : query.Get("GroupName") is { } g ? $"arn:aws:iam::{caller.Account}:group/{g}"
+            : query.Get("PolicyArn") ?? "*";
             await AwsQueryProtocol.WriteErrorAsync(context, Namespace, 403, "AccessDenied",
                 $"User: {caller.Arn} is not authorized to perform: iam:{query.Action} on resource: {resource} because IAM calls are allowed only to the account root's long-term credentials in this release.",
                 request.RequestId);

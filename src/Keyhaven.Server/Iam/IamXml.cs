@@ -1,11 +1,13 @@
 using System.Xml;
+using Keyhaven.Identity.Groups;
+using Keyhaven.Identity.Policies;
 using Keyhaven.Identity.Roles;
 using Keyhaven.Identity.Users;
 using Keyhaven.Server.Protocol;
 
 namespace Keyhaven.Server.Iam;
 
-/// <summary>The IAM wire shapes (iam-2010-05-08: User, Role, AccessKey, AccessKeyMetadata) written as Query XML.</summary>
+/// <summary>The IAM wire shapes (iam-2010-05-08: User, Role, Group, Policy, PolicyVersion, AccessKey, AccessKeyMetadata) written as Query XML.</summary>
 internal static class IamXml
 {
     /// <summary>Policy documents in IAM responses are URL-encoded (RFC 3986), as AWS returns them.</summary>
@@ -41,6 +43,52 @@ internal static class IamXml
         xml.WriteElementString("MaxSessionDuration", role.MaxSessionDuration.ToString(System.Globalization.CultureInfo.InvariantCulture));
         WriteBoundary(xml, role.PermissionsBoundaryArn);
         WriteTags(xml, role.Tags);
+        xml.WriteEndElement();
+    }
+
+    public static void WriteGroup(XmlWriter xml, IamGroup group, string element = "Group")
+    {
+        xml.WriteStartElement(element);
+        xml.WriteElementString("Path", group.Path);
+        xml.WriteElementString("GroupName", group.GroupName);
+        xml.WriteElementString("GroupId", group.GroupId);
+        xml.WriteElementString("Arn", group.Arn);
+        xml.WriteElementString("CreateDate", AwsQueryProtocol.Timestamp(group.CreateDate));
+        xml.WriteEndElement();
+    }
+
+    public static void WritePolicy(XmlWriter xml, ManagedPolicy policy, string element = "Policy")
+    {
+        xml.WriteStartElement(element);
+        xml.WriteElementString("PolicyName", policy.PolicyName);
+        xml.WriteElementString("PolicyId", policy.PolicyId);
+        xml.WriteElementString("Arn", policy.Arn);
+        xml.WriteElementString("Path", policy.Path);
+        xml.WriteElementString("DefaultVersionId", policy.DefaultVersionId);
+        xml.WriteElementString("AttachmentCount", policy.AttachmentCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        xml.WriteElementString("IsAttachable", "true");
+        if (policy.Description is not null)
+        {
+            xml.WriteElementString("Description", policy.Description);
+        }
+
+        xml.WriteElementString("CreateDate", AwsQueryProtocol.Timestamp(policy.CreateDate));
+        xml.WriteElementString("UpdateDate", AwsQueryProtocol.Timestamp(policy.UpdateDate));
+        xml.WriteEndElement();
+    }
+
+    /// <summary>A PolicyVersion; the document (URL-encoded, as AWS returns it) only where AWS includes it (GetPolicyVersion).</summary>
+    public static void WritePolicyVersion(XmlWriter xml, ManagedPolicyVersion version, bool includeDocument, string element = "PolicyVersion")
+    {
+        xml.WriteStartElement(element);
+        if (includeDocument)
+        {
+            xml.WriteElementString("Document", EncodePolicy(version.Document));
+        }
+
+        xml.WriteElementString("VersionId", version.VersionId);
+        xml.WriteElementString("IsDefaultVersion", version.IsDefaultVersion ? "true" : "false");
+        xml.WriteElementString("CreateDate", AwsQueryProtocol.Timestamp(version.CreateDate));
         xml.WriteEndElement();
     }
 
