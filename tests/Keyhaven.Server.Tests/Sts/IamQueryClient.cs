@@ -79,5 +79,21 @@ public sealed class IamQueryClient(TestServer server, string? accessKeyId = null
         return arn;
     }
 
+    /// <summary>Creates a customer managed policy; returns its ARN.</summary>
+    public async Task<string> CreatePolicyAsync(string name, string document, string? path = null)
+    {
+        var parameters = new List<(string, string)> { ("PolicyName", name), ("PolicyDocument", document) };
+        if (path is not null)
+        {
+            parameters.Add(("Path", path));
+        }
+
+        return (await OkAsync("CreatePolicy", [.. parameters])).Value("Arn")!;
+    }
+
+    /// <summary>A policy document allowing <paramref name="actions"/> on every resource.</summary>
+    public static string Allow(params string[] actions) =>
+        System.Text.Json.JsonSerializer.Serialize(new { Version = "2012-10-17", Statement = new[] { new { Effect = "Allow", Action = actions, Resource = "*" } } });
+
     public void Dispose() => _http.Dispose();
 }
