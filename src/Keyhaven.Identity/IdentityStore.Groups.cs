@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Groups;
 using Keyhaven.Identity.Policies;
@@ -21,7 +20,7 @@ public sealed partial class IdentityStore
     /// <summary>IAM's quota of groups a user may be in.</summary>
     public const int GroupsPerUserQuota = 10;
 
-    private readonly ConcurrentDictionary<string, GroupDocument> _groups = new(StringComparer.Ordinal);
+    private readonly DocumentCache<GroupDocument> _groups = new();
 
     /// <summary>Creates a group (<c>arn:aws:iam::ACCOUNT:group/PATH/NAME</c>, id <c>AGPA…</c>).</summary>
     /// <exception cref="IdentityException"><c>EntityAlreadyExists</c>, <c>ValidationError</c>.</exception>
@@ -45,7 +44,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, key, 0, document, IdentityJsonContext.Default.GroupDocument, cancellationToken);
             return true;
         }, cancellationToken);
-        _groups[key.Id] = document;
+        _groups.Invalidate(key.Id);
         return ToGroup(document);
     }
 
@@ -95,7 +94,7 @@ public sealed partial class IdentityStore
             await transaction.DeleteAsync(key, version, cancellationToken);
             return true;
         }, cancellationToken);
-        _groups.TryRemove(key.Id, out _);
+        _groups.Invalidate(key.Id);
     }
 
     /// <summary>Adds a user to a group (at most 10 groups per user); adding a member again changes nothing.</summary>
@@ -221,8 +220,8 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, userKey, userVersion, user, IdentityJsonContext.Default.UserDocument, cancellationToken);
             return (group, user);
         }, cancellationToken);
-        _groups[groupKey.Id] = group;
-        _users[userKey.Id] = user;
+        _groups.Invalidate(groupKey.Id);
+        _users.Invalidate(userKey.Id);
     }
 
     private async Task UpdateGroupAsync(AccountId account, string groupName, Action<GroupDocument> change, CancellationToken cancellationToken)
@@ -235,26 +234,11 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, key, version, group, IdentityJsonContext.Default.GroupDocument, cancellationToken);
             return group;
         }, cancellationToken);
-        _groups[key.Id] = group;
+        _groups.Invalidate(key.Id);
     }
 
-    private async ValueTask<GroupDocument?> FindGroupAsync(string account, string groupName, CancellationToken cancellationToken)
-    {
-        var id = account + "/" + groupName.ToLowerInvariant();
-        if (_groups.TryGetValue(id, out var cached))
-        {
-            return cached;
-        }
-
-        await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
-        var read = await ReadAsync(transaction, new StorageKey(GroupsTable, id), IdentityJsonContext.Default.GroupDocument, cancellationToken);
-        if (read is { } found)
-        {
-            _groups[id] = found.Document;
-        }
-
-        return read?.Document;
-    }
+    private async ValueTask<GroupDocument?> FindGroupAsync(string account, string groupName, CancellationToken cancellationToken) =>
+        await FindCachedAsync(_groups, GroupsTable, account + "/" + groupName.ToLowerInvariant(), IdentityJsonContext.Default.GroupDocument, cancellationToken);
 
     private async Task<GroupDocument> RequireGroupAsync(AccountId account, string groupName, CancellationToken cancellationToken) =>
         await FindGroupAsync(account.Value, groupName ?? "", cancellationToken) ?? throw NoSuchGroup(groupName);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Policies;
@@ -23,7 +22,7 @@ public sealed partial class IdentityStore
     /// <summary>IAM's default quota of managed policies attached to one user, group or role.</summary>
     public const int AttachedPoliciesQuota = 10;
 
-    private readonly ConcurrentDictionary<string, ManagedPolicyDocument> _policies = new(StringComparer.Ordinal);
+    private readonly DocumentCache<ManagedPolicyDocument> _policies = new();
 
     /// <summary>Which kind of entity a managed policy is attached to.</summary>
     private enum Attachee { User, Role, Group }
@@ -61,7 +60,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, key, 0, document, IdentityJsonContext.Default.ManagedPolicyDocument, cancellationToken);
             return true;
         }, cancellationToken);
-        _policies[key.Id] = document;
+        _policies.Invalidate(key.Id);
         return ToPolicy(document);
     }
 
@@ -98,7 +97,7 @@ public sealed partial class IdentityStore
             await transaction.DeleteAsync(key, version, cancellationToken);
             return true;
         }, cancellationToken);
-        _policies.TryRemove(key.Id, out _);
+        _policies.Invalidate(key.Id);
     }
 
     /// <summary>Adds a version (<c>v2</c>, <c>v3</c>, … never reused) to a managed policy, optionally making it the default at once.</summary>
@@ -249,22 +248,8 @@ public sealed partial class IdentityStore
         return version is null ? null : new NamedPolicy(policy.Arn, version.Document);
     }
 
-    private async ValueTask<ManagedPolicyDocument?> FindPolicyAsync(string id, CancellationToken cancellationToken)
-    {
-        if (_policies.TryGetValue(id, out var cached))
-        {
-            return cached;
-        }
-
-        await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
-        var read = await ReadAsync(transaction, new StorageKey(PoliciesTable, id), IdentityJsonContext.Default.ManagedPolicyDocument, cancellationToken);
-        if (read is { } found)
-        {
-            _policies[id] = found.Document;
-        }
-
-        return read?.Document;
-    }
+    private async ValueTask<ManagedPolicyDocument?> FindPolicyAsync(string id, CancellationToken cancellationToken) =>
+        await FindCachedAsync(_policies, PoliciesTable, id, IdentityJsonContext.Default.ManagedPolicyDocument, cancellationToken);
 
     private async Task AttachAsync(AccountId account, Attachee kind, string entityName, string policyArn, bool attach, CancellationToken cancellationToken)
     {
@@ -342,17 +327,17 @@ public sealed partial class IdentityStore
 
             return (policy, entity);
         }, cancellationToken);
-        _policies[policyKey.Id] = policy;
+        _policies.Invalidate(policyKey.Id);
         switch (entity)
         {
             case UserDocument u:
-                _users[entityKey.Id] = u;
+                _users.Invalidate(entityKey.Id);
                 break;
             case RoleDocument r:
-                _roles[entityKey.Id] = r;
+                _roles.Invalidate(entityKey.Id);
                 break;
             case GroupDocument g:
-                _groups[entityKey.Id] = g;
+                _groups.Invalidate(entityKey.Id);
                 break;
         }
     }
@@ -367,7 +352,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, key, version, policy, IdentityJsonContext.Default.ManagedPolicyDocument, cancellationToken);
             return policy;
         }, cancellationToken);
-        _policies[key.Id] = policy;
+        _policies.Invalidate(key.Id);
     }
 
     private async Task UpdateUserAsync(AccountId account, string userName, Action<UserDocument> change, CancellationToken cancellationToken)
@@ -380,7 +365,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, key, version, user, IdentityJsonContext.Default.UserDocument, cancellationToken);
             return user;
         }, cancellationToken);
-        _users[key.Id] = user;
+        _users.Invalidate(key.Id);
     }
 
     /// <summary>A boundary must be an existing managed policy of the caller's account (AWS managed policies are not served).</summary>

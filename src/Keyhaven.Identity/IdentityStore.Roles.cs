@@ -55,7 +55,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, key, 0, document, IdentityJsonContext.Default.RoleDocument, cancellationToken);
             return true;
         }, cancellationToken);
-        _roles[key.Id] = document;
+        _roles.Invalidate(key.Id);
         return ToRole(document);
     }
 
@@ -93,7 +93,7 @@ public sealed partial class IdentityStore
             await transaction.DeleteAsync(key, version, cancellationToken);
             return true;
         }, cancellationToken);
-        _roles.TryRemove(key.Id, out _);
+        _roles.Invalidate(key.Id);
     }
 
     /// <summary>Replaces a role's trust policy.</summary>
@@ -156,7 +156,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, key, version, role, IdentityJsonContext.Default.RoleDocument, cancellationToken);
             return role;
         }, cancellationToken);
-        _roles[key.Id] = role;
+        _roles.Invalidate(key.Id);
     }
 
     private static IamRole ToRole(RoleDocument d) =>
@@ -166,23 +166,8 @@ public sealed partial class IdentityStore
     private async Task<RoleDocument> RequireRoleAsync(AccountId account, string roleName, CancellationToken cancellationToken) =>
         await FindRoleAsync(account.Value, roleName ?? "", cancellationToken) ?? throw NoSuchRole(roleName);
 
-    private async ValueTask<RoleDocument?> FindRoleAsync(string account, string roleName, CancellationToken cancellationToken)
-    {
-        var id = account + "/" + roleName.ToLowerInvariant();
-        if (_roles.TryGetValue(id, out var cached))
-        {
-            return cached;
-        }
-
-        await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
-        var read = await ReadAsync(transaction, new StorageKey(RolesTable, id), IdentityJsonContext.Default.RoleDocument, cancellationToken);
-        if (read is { } found)
-        {
-            _roles[id] = found.Document;
-        }
-
-        return read?.Document;
-    }
+    private async ValueTask<RoleDocument?> FindRoleAsync(string account, string roleName, CancellationToken cancellationToken) =>
+        await FindCachedAsync(_roles, RolesTable, account + "/" + roleName.ToLowerInvariant(), IdentityJsonContext.Default.RoleDocument, cancellationToken);
 
     private static async Task<(RoleDocument, long)> RequireRoleAsync(RecordTransaction transaction, StorageKey key, string? roleName, CancellationToken cancellationToken) =>
         await ReadAsync(transaction, key, IdentityJsonContext.Default.RoleDocument, cancellationToken) ?? throw NoSuchRole(roleName);

@@ -59,7 +59,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, key, 0, document, IdentityJsonContext.Default.UserDocument, cancellationToken);
             return true;
         }, cancellationToken);
-        _users[key.Id] = document;
+        _users.Invalidate(key.Id);
         return ToUser(document);
     }
 
@@ -107,7 +107,7 @@ public sealed partial class IdentityStore
             await transaction.DeleteAsync(key, version, cancellationToken);
             return true;
         }, cancellationToken);
-        _users.TryRemove(key.Id, out _);
+        _users.Invalidate(key.Id);
     }
 
     /// <summary>Creates an access key (Active) for a user: <c>AKIA</c> + 16 base32 characters and a 40-character secret.</summary>
@@ -134,7 +134,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, userKey, version, user, IdentityJsonContext.Default.UserDocument, cancellationToken);
             return user;
         }, cancellationToken);
-        _users[userKey.Id] = user;
+        _users.Invalidate(userKey.Id);
         return new NewAccessKey(new AccessKeyMetadata(user.UserName, id, AccessKeyStatus.Active, now), secret);
     }
 
@@ -184,7 +184,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, userKey, version, user, IdentityJsonContext.Default.UserDocument, cancellationToken);
             return user;
         }, cancellationToken);
-        _users[userKey.Id] = user;
+        _users.Invalidate(userKey.Id);
         Revoke(accessKeyId);
     }
 
@@ -208,7 +208,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, userKey, version, user, IdentityJsonContext.Default.UserDocument, cancellationToken);
             return user;
         }, cancellationToken);
-        _users[userKey.Id] = user;
+        _users.Invalidate(userKey.Id);
     }
 
     /// <summary>Returns a user's inline policy document as it was put.</summary>
@@ -237,7 +237,7 @@ public sealed partial class IdentityStore
             await PutAsync(transaction, userKey, version, user, IdentityJsonContext.Default.UserDocument, cancellationToken);
             return user;
         }, cancellationToken);
-        _users[userKey.Id] = user;
+        _users.Invalidate(userKey.Id);
     }
 
     /// <summary>Names of a user's inline policies, in order.</summary>
@@ -250,9 +250,7 @@ public sealed partial class IdentityStore
 
     private async Task<UserDocument> RequireUserAsync(AccountId account, string userName, CancellationToken cancellationToken)
     {
-        await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
-        return await ReadUserAsync(transaction, account.Value, userName ?? "", cancellationToken)
-            ?? throw NoSuchUser(userName);
+        return await FindUserAsync(account.Value, userName ?? "", cancellationToken) ?? throw NoSuchUser(userName);
     }
 
     private static async Task<(UserDocument, long)> RequireUserAsync(RecordTransaction transaction, StorageKey key, string userName, CancellationToken cancellationToken) =>

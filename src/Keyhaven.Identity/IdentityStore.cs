@@ -15,7 +15,7 @@ namespace Keyhaven.Identity;
 /// IAM users, their access keys, roles, inline policies and STS sessions, all stored through the
 /// <see cref="RecordStore"/> (so every value, secrets included, is sealed by the barrier). Resolves access key ids to
 /// their secret and principal for SigV4, and hands the authorizer each principal's policies.
-/// Thread-safe; unsealed records are cached in memory and the cache is updated after each committed write.
+/// Thread-safe; unsealed records are cached in memory (<see cref="DocumentCache{T}"/>) and invalidated after each committed write.
 /// </summary>
 /// <remarks>
 /// Time comes in as arguments (<c>now</c>) and randomness from <see cref="RandomFill"/>, so tests pin both.
@@ -33,8 +33,8 @@ public sealed partial class IdentityStore
     private readonly RecordStore _store;
     private readonly RandomFill _random;
     private readonly ConcurrentDictionary<string, ResolvedCredential> _credentials = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, UserDocument> _users = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, RoleDocument> _roles = new(StringComparer.Ordinal);
+    private readonly DocumentCache<UserDocument> _users = new();
+    private readonly DocumentCache<RoleDocument> _roles = new();
     private readonly CompiledPolicyCache _compiled = new(capacity: 10_000);
 
     /// <summary>Creates the store over <paramref name="store"/>; <paramref name="random"/> defaults to the system CSPRNG.</summary>
@@ -154,32 +154,40 @@ public sealed partial class IdentityStore
 
     private static string EntityId(AccountId account, string name) => account.Value + "/" + name.ToLowerInvariant();
 
+    /// <summary>A user from the cache, or read in <paramref name="transaction"/> (not cached: the caller's transaction may predate a write).</summary>
     private async ValueTask<UserDocument?> ReadUserAsync(RecordTransaction transaction, string account, string userName, CancellationToken cancellationToken)
     {
         var id = account + "/" + userName.ToLowerInvariant();
-        if (_users.TryGetValue(id, out var cached))
+        if (_users.TryGet(id, out var cached))
         {
             return cached;
         }
 
         var read = await ReadAsync(transaction, new StorageKey(UsersTable, id), IdentityJsonContext.Default.UserDocument, cancellationToken);
-        if (read is { } found)
-        {
-            _users[id] = found.Document;
-        }
-
         return read?.Document;
     }
 
-    private async ValueTask<UserDocument?> FindUserAsync(string account, string userName, CancellationToken cancellationToken)
+    private async ValueTask<UserDocument?> FindUserAsync(string account, string userName, CancellationToken cancellationToken) =>
+        await FindCachedAsync(_users, UsersTable, account + "/" + userName.ToLowerInvariant(), IdentityJsonContext.Default.UserDocument, cancellationToken);
+
+    /// <summary>A record from <paramref name="cache"/>, or read from storage and cached unless a write intervened.</summary>
+    private async ValueTask<T?> FindCachedAsync<T>(DocumentCache<T> cache, string table, string id, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
     {
-        if (_users.TryGetValue(account + "/" + userName.ToLowerInvariant(), out var cached))
+        if (cache.TryGet(id, out var cached))
         {
             return cached;
         }
 
+        var generation = cache.Generation;
         await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
-        return await ReadUserAsync(transaction, account, userName, cancellationToken);
+        var read = await ReadAsync(transaction, new StorageKey(table, id), type, cancellationToken);
+        if (read is { } found)
+        {
+            cache.Populate(id, found.Document, generation);
+        }
+
+        return read?.Document;
     }
 
     private static async ValueTask<(T Document, long Version)?> ReadAsync<T>(RecordTransaction transaction, StorageKey key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
