@@ -130,6 +130,29 @@ public sealed partial class OrganizationStore
     public async Task<Guardrails?> GetGuardrailsAsync(string accountId, CancellationToken cancellationToken)
     {
         var document = await ReadAsync(cancellationToken);
+        if (document is null)
+        {
+            return null;
+        }
+
+        // Guardrails are derived from one immutable document: memoize them per account until the document changes,
+        // so the authorizer gets the same instance (and can cache what it compiles from it) on every request.
+        var memo = _guardrailMemo;
+        if (memo is null || !ReferenceEquals(memo.Document, document))
+        {
+            memo = new GuardrailMemo(document, new System.Collections.Concurrent.ConcurrentDictionary<string, Guardrails?>(StringComparer.Ordinal));
+            _guardrailMemo = memo;
+        }
+
+        return memo.ByAccount.GetOrAdd(accountId, id => ComputeGuardrails(document, id));
+    }
+
+    private sealed record GuardrailMemo(OrganizationDocument Document, System.Collections.Concurrent.ConcurrentDictionary<string, Guardrails?> ByAccount);
+
+    private volatile GuardrailMemo? _guardrailMemo;
+
+    private static Guardrails? ComputeGuardrails(OrganizationDocument? document, string accountId)
+    {
         var account = document?.Accounts.Find(a => a.Id == accountId);
         if (document is null || account is null)
         {

@@ -29,6 +29,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
     private readonly CompiledPolicyCache _byContent = new();
     private readonly ConditionalWeakTable<CallerIdentity, PrincipalIdentity> _principals = new();
     private readonly ConditionalWeakTable<KmsKey, RequestResource> _resources = new();
+    private readonly ConditionalWeakTable<IReadOnlyList<GuardrailLevel>, List<OrganizationLevel>> _levels = new();
     private static readonly KeyId NewKeyPlaceholder = KeyId.New(Guid.Empty);
 
     /// <summary>Checks every access a request needs.</summary>
@@ -149,9 +150,10 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
     }
 
     /// <summary>SCP or RCP levels (root, OUs, account) compiled for the engine; null when the account is in no organization.</summary>
+    /// <remarks>Cached per level list: the organization store hands out the same guardrails until the organization changes.</remarks>
     private IReadOnlyList<OrganizationLevel>? Levels(IReadOnlyList<GuardrailLevel>? levels) =>
-        levels?.Select(level => new OrganizationLevel(level.OrgIdentifier,
-            level.Policies.Select(p => Compile(p.Document, p.Name)).ToList())).ToList();
+        levels is null ? null : _levels.GetValue(levels, list => list.Select(level => new OrganizationLevel(level.OrgIdentifier,
+            level.Policies.Select(p => Compile(p.Document, p.Name)).ToList())).ToList());
 
     /// <summary>The key's grants, and those its grant tokens name, as the policy engine's grants.</summary>
     private async ValueTask<IReadOnlyList<KmsGrant>> GrantsAsync(KmsKey key, IReadOnlyList<string>? grantTokens, CancellationToken cancellationToken)
