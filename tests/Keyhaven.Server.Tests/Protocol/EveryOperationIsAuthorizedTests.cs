@@ -131,4 +131,47 @@ public sealed class EveryOperationIsAuthorizedTests
         using var response = await http.SendAsync(request);
         return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
     }
+
+    [Fact]
+    public async Task No_organizations_operation_runs_for_a_caller_without_permission()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var iam = new IamQueryClient(server);
+        var (_, accessKeyId, secret) = await iam.CreateUserWithKeyAsync("nobody");
+        using var raw = new RawKmsClient(server);
+        var created = await raw.SendAsync("AWSOrganizationsV20161128.CreateOrganization", "{\"FeatureSet\":\"ALL\"}", service: "organizations");
+        Assert.Equal(200, created.Status);
+
+        var rootId = (await raw.SendAsync("AWSOrganizationsV20161128.ListRoots", "{}", service: "organizations")).Body.GetProperty("Roots")[0].GetProperty("Id").GetString();
+        var account = server.Server.Deployment.Account.Value;
+
+        // One body with a valid value for every member any operation needs, so that each request gets as far as authorization.
+        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["PolicyId"] = "p-FullAWSAccess", ["TargetId"] = rootId!, ["AccountId"] = account, ["ParentId"] = rootId!, ["RootId"] = rootId!,
+            ["ChildId"] = account, ["SourceParentId"] = rootId!, ["DestinationParentId"] = rootId!, ["Name"] = "name", ["Description"] = "d",
+            ["Content"] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}",
+            ["Type"] = "SERVICE_CONTROL_POLICY", ["PolicyType"] = "SERVICE_CONTROL_POLICY", ["Filter"] = "SERVICE_CONTROL_POLICY",
+            ["Email"] = "x@example.com", ["AccountName"] = "x", ["FeatureSet"] = "ALL", ["ChildType"] = "ACCOUNT",
+            ["CreateAccountRequestId"] = "car-0123456789abcdef0123456789abcdef", ["OrganizationalUnitId"] = "ou-abcd-12345678",
+        });
+        var reachedAuthorization = 0;
+        foreach (var operation in Operations("organizations-2016-11-28.json"))
+        {
+            var target = "AWSOrganizationsV20161128." + operation;
+            var anonymous = await raw.SendAsync(target, "{}", sign: false, service: "organizations");
+            Assert.True(anonymous.ErrorType == "MissingAuthenticationTokenException", $"{operation} without credentials answered {anonymous.Status} {anonymous.ErrorType}");
+
+            // AWS Organizations: only the management account may manage the organization.
+            var response = await raw.SendAsync(target, body, accessKeyId, secret, service: "organizations");
+            Assert.True(response.ErrorType is "AccessDeniedException" or "UnknownOperationException",
+                $"{operation} by a user without permissions answered {response.Status} {response.ErrorType}: {response.Message}");
+            if (response.ErrorType == "AccessDeniedException")
+            {
+                reachedAuthorization++;
+            }
+        }
+
+        Assert.True(reachedAuthorization >= 20, $"only {reachedAuthorization} organizations operations reached authorization");
+    }
 }
