@@ -34,16 +34,7 @@ public sealed partial class IdentityStore
             Arn = $"arn:aws:iam::{account.Value}:group{path}{groupName}", CreateDate = now,
         };
         var key = new StorageKey(GroupsTable, EntityId(account, groupName));
-        await _store.WriteAsync(async transaction =>
-        {
-            if (await transaction.GetAsync(key, cancellationToken) is not null)
-            {
-                throw new IdentityException(IdentityErrorCode.EntityAlreadyExists, $"Group with name `{groupName}` already exists.");
-            }
-
-            await PutAsync(transaction, key, 0, document, IdentityJsonContext.Default.GroupDocument, cancellationToken);
-            return true;
-        }, cancellationToken);
+        await InsertAsync(key, document, IdentityJsonContext.Default.GroupDocument, $"Group with name `{groupName}` already exists.", cancellationToken);
         _groups.Invalidate(key.Id);
         return ToGroup(document);
     }

@@ -50,16 +50,7 @@ public sealed partial class IdentityStore
             Versions = [new PolicyVersionDocument { VersionId = "v1", Document = policyDocument, CreateDate = now }],
         };
         var key = new StorageKey(PoliciesTable, EntityId(account, policyName));
-        await _store.WriteAsync(async transaction =>
-        {
-            if (await transaction.GetAsync(key, cancellationToken) is not null)
-            {
-                throw new IdentityException(IdentityErrorCode.EntityAlreadyExists, $"A policy called `{policyName}` already exists. Duplicate names are not allowed.");
-            }
-
-            await PutAsync(transaction, key, 0, document, IdentityJsonContext.Default.ManagedPolicyDocument, cancellationToken);
-            return true;
-        }, cancellationToken);
+        await InsertAsync(key, document, IdentityJsonContext.Default.ManagedPolicyDocument, $"A policy called `{policyName}` already exists. Duplicate names are not allowed.", cancellationToken);
         _policies.Invalidate(key.Id);
         return ToPolicy(document);
     }

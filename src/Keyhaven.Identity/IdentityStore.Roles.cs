@@ -45,16 +45,7 @@ public sealed partial class IdentityStore
             Description = description, MaxSessionDuration = duration, PermissionsBoundaryArn = permissionsBoundaryArn, Tags = ToTagDocuments(validTags),
         };
         var key = new StorageKey(RolesTable, EntityId(account, roleName));
-        await _store.WriteAsync(async transaction =>
-        {
-            if (await transaction.GetAsync(key, cancellationToken) is not null)
-            {
-                throw new IdentityException(IdentityErrorCode.EntityAlreadyExists, $"Role with name `{roleName}` already exists.");
-            }
-
-            await PutAsync(transaction, key, 0, document, IdentityJsonContext.Default.RoleDocument, cancellationToken);
-            return true;
-        }, cancellationToken);
+        await InsertAsync(key, document, IdentityJsonContext.Default.RoleDocument, $"Role with name `{roleName}` already exists.", cancellationToken);
         _roles.Invalidate(key.Id);
         return ToRole(document);
     }

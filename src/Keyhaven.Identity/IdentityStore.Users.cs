@@ -49,16 +49,7 @@ public sealed partial class IdentityStore
             PermissionsBoundaryArn = permissionsBoundaryArn,
         };
         var key = new StorageKey(UsersTable, EntityId(account, userName));
-        await _store.WriteAsync(async transaction =>
-        {
-            if (await transaction.GetAsync(key, cancellationToken) is not null)
-            {
-                throw new IdentityException(IdentityErrorCode.EntityAlreadyExists, $"User with name `{userName}` already exists.");
-            }
-
-            await PutAsync(transaction, key, 0, document, IdentityJsonContext.Default.UserDocument, cancellationToken);
-            return true;
-        }, cancellationToken);
+        await InsertAsync(key, document, IdentityJsonContext.Default.UserDocument, $"User with name `{userName}` already exists.", cancellationToken);
         _users.Invalidate(key.Id);
         return ToUser(document);
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Principals;
 using Keyhaven.Identity.Storage;
 using Keyhaven.Policy.Arns;
@@ -209,6 +210,20 @@ public sealed partial class IdentityStore
             CryptographicOperations.ZeroMemory(record.Value);
         }
     }
+
+    /// <summary>Stores a new entity under <paramref name="key"/>; a taken name is <c>EntityAlreadyExists</c> with <paramref name="alreadyExists"/>.</summary>
+    private async Task InsertAsync<T>(StorageKey key, T document, JsonTypeInfo<T> type, string alreadyExists, CancellationToken cancellationToken)
+        where T : class =>
+        await _store.WriteAsync(async transaction =>
+        {
+            if (await transaction.GetAsync(key, cancellationToken) is not null)
+            {
+                throw new IdentityException(IdentityErrorCode.EntityAlreadyExists, alreadyExists);
+            }
+
+            await PutAsync(transaction, key, 0, document, type, cancellationToken);
+            return true;
+        }, cancellationToken);
 
     private static async ValueTask PutAsync<T>(RecordTransaction transaction, StorageKey key, long expectedVersion, T document, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
