@@ -22,14 +22,10 @@ namespace Keyhaven.Server.Authorization;
 /// an explicit deny anywhere wins. Fails closed: a key policy or identity policy that does not compile denies.
 /// Thread-safe.
 /// </summary>
-internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identities, OrganizationStore organizations, TimeProvider time)
+internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identities, OrganizationStore organizations, PolicyCompilation policies, TimeProvider time)
 {
-    // Compiled policies are cached by the policy string instance a key record holds, so a warm key costs no hashing.
-    private readonly ConditionalWeakTable<string, CompiledPolicy> _compiled = new();
-    private readonly CompiledPolicyCache _byContent = new();
     private readonly ConditionalWeakTable<CallerIdentity, PrincipalIdentity> _principals = new();
     private readonly ConditionalWeakTable<KmsKey, RequestResource> _resources = new();
-    private readonly ConditionalWeakTable<IReadOnlyList<GuardrailLevel>, List<OrganizationLevel>> _levels = new();
     private static readonly KeyId NewKeyPlaceholder = KeyId.New(Guid.Empty);
 
     /// <summary>Checks every access a request needs.</summary>
@@ -93,7 +89,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         CancellationToken cancellationToken)
     {
         KeyPolicyDocument.Validate(policy); // size quota and shape first, with the errors KMS gives for them
-        if (!_byContent.TryGetOrCompile(policy, "key-policy", out _, out var errors))
+        if (!policies.TryCompile(policy, "key-policy", out var errors))
         {
             var first = errors.FirstOrDefault();
             throw new KmsException(KmsErrorCode.MalformedPolicyDocumentException,
@@ -149,11 +145,17 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         return access.KeyIdentifier is null ? null : await kms.Resolver.ResolveAsync(caller, access.KeyIdentifier, allowAlias: true, cancellationToken);
     }
 
-    /// <summary>SCP or RCP levels (root, OUs, account) compiled for the engine; null when the account is in no organization.</summary>
-    /// <remarks>Cached per level list: the organization store hands out the same guardrails until the organization changes.</remarks>
-    private IReadOnlyList<OrganizationLevel>? Levels(IReadOnlyList<GuardrailLevel>? levels) =>
-        levels is null ? null : _levels.GetValue(levels, list => list.Select(level => new OrganizationLevel(level.OrgIdentifier,
-            level.Policies.Select(p => Compile(p.Document, p.Name)).ToList())).ToList());
+    private IReadOnlyList<OrganizationLevel>? Levels(IReadOnlyList<GuardrailLevel>? levels)
+    {
+        try
+        {
+            return policies.Levels(levels);
+        }
+        catch (InvalidDataException exception)
+        {
+            throw new KmsException(KmsErrorCode.AccessDeniedException, exception.Message + " Access is denied.");
+        }
+    }
 
     /// <summary>The key's grants, and those its grant tokens name, as the policy engine's grants.</summary>
     private async ValueTask<IReadOnlyList<KmsGrant>> GrantsAsync(KmsKey key, IReadOnlyList<string>? grantTokens, CancellationToken cancellationToken)
@@ -168,22 +170,10 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
             g.Constraints is { } c ? new GrantConstraints(c.EncryptionContextEquals, c.EncryptionContextSubset) : null)).ToList();
     }
 
-    private CompiledPolicy Compile(string json, string name)
-    {
-        if (_compiled.TryGetValue(json, out var cached))
-        {
-            return cached;
-        }
-
-        if (!_byContent.TryGetOrCompile(json, name, out var compiled, out _))
-        {
-            // Fail closed: a policy the engine cannot read allows nothing and denies everything.
-            throw new KmsException(KmsErrorCode.AccessDeniedException, $"The {name} of this request cannot be evaluated, so access is denied.");
-        }
-
-        _compiled.AddOrUpdate(json, compiled);
-        return compiled;
-    }
+    private CompiledPolicy Compile(string json, string name) =>
+        // Fail closed: a policy the engine cannot read allows nothing and denies everything.
+        policies.Compile(json, name)
+        ?? throw new KmsException(KmsErrorCode.AccessDeniedException, $"The {name} of this request cannot be evaluated, so access is denied.");
 
     private PrincipalIdentity ToPrincipal(CallerIdentity caller) => _principals.GetValue(caller, c => c.ToPolicyPrincipal());
 }

@@ -90,7 +90,9 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton(kms);
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(new KmsOperationTable(kms));
+        builder.Services.AddSingleton<PolicyCompilation>();
         builder.Services.AddSingleton<KmsAuthorizer>();
+        builder.Services.AddSingleton<IdentityCallAuthorizer>();
         builder.Services.AddSingleton<ISigningCredentialSource<CallerIdentity>>(accessKeys);
         builder.Services.AddSingleton<IAwsService, KmsService>();
         builder.Services.AddSingleton(accessKeys.Identity);

@@ -5,6 +5,7 @@ using Keyhaven.Identity;
 using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Principals;
 using Keyhaven.Identity.Users;
+using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Hosting;
 using Keyhaven.Server.Pipeline;
 using Keyhaven.Server.Protocol;
@@ -20,10 +21,10 @@ namespace Keyhaven.Server.Iam;
 /// permissions boundaries.
 /// </summary>
 /// <remarks>
-/// Authorization (until identity policies are enforced on IAM, a later step): the account root, signing with its
-/// long-term key, may do everything in its account; every other caller is denied with <c>AccessDenied</c>.
+/// Authorization: every call is <c>iam:&lt;Action&gt;</c> on the user, role, group or policy it names (else <c>*</c>),
+/// decided by the policy engine over the caller's identity policies, boundary, session policy and SCPs.
 /// </remarks>
-internal sealed partial class IamService(IdentityStore identity, KeyhavenServerOptions options, ILogger<IamService> logger) : IAwsService
+internal sealed partial class IamService(IdentityStore identity, IdentityCallAuthorizer authorizer, KeyhavenServerOptions options, ILogger<IamService> logger) : IAwsService
 {
     public const string Version = "2010-05-08";
     public const string Namespace = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -196,17 +197,15 @@ internal sealed partial class IamService(IdentityStore identity, KeyhavenServerO
             return;
         }
 
+        // Every IAM call is authorized by the policy engine: iam:<Action> on the entity it names (or *).
         var caller = request.Caller.Principal;
-        if (caller.Kind != PrincipalKind.Root || caller.IsSession)
-        {
-            // Fail closed until IAM calls are authorized by identity policies: only the root's long-term key may manage IAM.
-            var resource = query.Get("UserName") is { } u ? $"arn:aws:iam::{caller.Account}:user/{u}"
-                : query.Get("RoleName") is { } r ? $"arn:aws:iam::{caller.Account}:role/{r}"
+        var resource = query.Get("UserName") is { } u ? $"arn:aws:iam::{caller.Account}:user/{u}"
+            : query.Get("RoleName") is { } r ? $"arn:aws:iam::{caller.Account}:role/{r}"
             : query.Get("GroupName") is { } g ? $"arn:aws:iam::{caller.Account}:group/{g}"
             : query.Get("PolicyArn") ?? "*";
-            await AwsQueryProtocol.WriteErrorAsync(context, Namespace, 403, "AccessDenied",
-                $"User: {caller.Arn} is not authorized to perform: iam:{query.Action} on resource: {resource} because IAM calls are allowed only to the account root's long-term credentials in this release.",
-                request.RequestId);
+        if (await authorizer.AuthorizeAsync(request, "iam:" + query.Action, resource, context.RequestAborted) is { } denial)
+        {
+            await AwsQueryProtocol.WriteErrorAsync(context, Namespace, 403, "AccessDenied", denial, request.RequestId);
             return;
         }
 

@@ -133,11 +133,16 @@ public sealed class StsTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     }
 
     [Fact]
-    public async Task IAM_calls_from_anyone_but_the_account_root_are_AccessDenied()
+    public async Task IAM_calls_are_allowed_by_identity_policies_and_denied_without_them()
     {
+        // AWS IAM: a principal other than the root may call IAM only as far as its identity policies allow.
         using var iam = new IamQueryClient(Server);
-        var (_, id, secret) = await iam.CreateUserWithKeyAsync("not-admin", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}""");
-        using var asUser = new IamQueryClient(Server, id, secret);
+        var (_, id, secret) = await iam.CreateUserWithKeyAsync("iam-admin", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}""");
+        using var admin = new IamQueryClient(Server, id, secret);
+        await admin.OkAsync("CreateUser", ("UserName", "created-by-admin"));
+
+        var (_, plainId, plainSecret) = await iam.CreateUserWithKeyAsync("not-admin");
+        using var asUser = new IamQueryClient(Server, plainId, plainSecret);
         var denied = await asUser.SendAsync("CreateUser", ("UserName", "sneaky"));
         Assert.Equal(403, denied.Status);
         Assert.Equal("AccessDenied", denied.ErrorCode);

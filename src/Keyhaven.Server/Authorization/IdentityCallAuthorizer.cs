@@ -1,0 +1,60 @@
+using Keyhaven.Identity.Organizations;
+using Keyhaven.Policy.Compilation;
+using Keyhaven.Policy.Evaluation;
+using Keyhaven.Server.Pipeline;
+using PolicyAccountId = Keyhaven.Policy.Arns.AccountId;
+
+namespace Keyhaven.Server.Authorization;
+
+/// <summary>
+/// Authorizes calls whose resources live only on the identity side (IAM): the caller's identity policies must allow
+/// the action on the resource, within its permissions boundary, session policy and its account's SCPs; an explicit
+/// deny anywhere wins. Fails closed: a policy that cannot be read denies. Thread-safe.
+/// </summary>
+internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, OrganizationStore organizations, PolicyCompilation policies, TimeProvider time)
+{
+    /// <summary>Returns null when <paramref name="action"/> on <paramref name="resourceArn"/> is allowed, else AWS's AccessDenied message.</summary>
+    public async ValueTask<string?> AuthorizeAsync(AwsRequest request, string action, string resourceArn, CancellationToken cancellationToken)
+    {
+        var caller = request.Caller;
+        var identity = await identities.GetAsync(caller, cancellationToken);
+        var guardrails = await organizations.GetGuardrailsAsync(caller.Account.Value, cancellationToken);
+        var authorization = new AuthorizationRequest
+        {
+            Principal = caller.ToPolicyPrincipal(),
+            Action = action,
+            Resource = RequestResource.Create(resourceArn, PolicyAccountId.Parse(caller.Account.Value)),
+            Context = new KmsRequestContext(request, null, new KmsAccess(action), time.GetUtcNow(), guardrails, null),
+        };
+
+        var identityPolicies = new List<CompiledPolicy>();
+        foreach (var (name, document) in identity.Policies)
+        {
+            identityPolicies.Add(policies.Compile(document, name) ?? Unreadable);
+        }
+
+        PolicySet set;
+        try
+        {
+            set = new PolicySet
+            {
+                IdentityPolicies = identityPolicies,
+                PermissionsBoundaries = identity.PermissionsBoundary is null ? [] : [policies.Compile(identity.PermissionsBoundary, "permissions-boundary") ?? Unreadable],
+                SessionPolicy = identity.SessionPolicy is null ? null : policies.Compile(identity.SessionPolicy, "session-policy") ?? Unreadable,
+                ServiceControlPolicies = policies.Levels(guardrails?.ServiceControlPolicies),
+                ManagementAccount = guardrails?.ManagementAccount ?? default,
+            };
+        }
+        catch (InvalidDataException exception)
+        {
+            return exception.Message + " Access is denied.";
+        }
+
+        var decision = PolicyEvaluator.Evaluate(authorization, set);
+        return decision.IsAllowed ? null : decision.FormatMessage(authorization);
+    }
+
+    // Fail closed: an unreadable identity-side policy is replaced by one that denies everything.
+    private CompiledPolicy Unreadable =>
+        policies.Compile("""{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}""", "unreadable-policy")!;
+}
