@@ -2,6 +2,7 @@ using System.Text;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Keyhaven.Server.Tests.Infrastructure;
+using static Keyhaven.Server.Tests.Infrastructure.KmsAssert;
 
 namespace Keyhaven.Server.Tests.Kms;
 
@@ -17,16 +18,6 @@ public sealed class KeyPolicyEnforcementTests(ServerFixture fixture) : IClassFix
     private static string Policy(params string[] statements) => "{\"Version\":\"2012-10-17\",\"Statement\":[" + string.Join(",", statements) + "]}";
 
     private string AllowRootEverything => $$"""{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"{{Root}}"},"Action":"kms:*","Resource":"*"}""";
-
-    private static MemoryStream Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
-
-    /// <summary>The KMS SDK has no type for AccessDeniedException: it is the service exception with that code.</summary>
-    private static async Task<AmazonKeyManagementServiceException> DeniedAsync(Func<Task> call)
-    {
-        var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(call);
-        Assert.Equal("AccessDeniedException", error.ErrorCode);
-        return error;
-    }
 
     [Fact]
     public async Task A_key_policy_that_does_not_allow_the_caller_denies_even_the_account_root()

@@ -6,21 +6,13 @@ using Amazon.Runtime;
 using Amazon.SecurityToken.Model;
 using Keyhaven.Server.Tests.Infrastructure;
 using Keyhaven.Server.Tests.Sts;
+using static Keyhaven.Server.Tests.Infrastructure.KmsAssert;
 
 namespace Keyhaven.Server.Tests.Scenarios;
 
 /// <summary>A central key used from another account, and a session policy that narrows an assumed role.</summary>
 public sealed class CrossAccountAndSessionTests
 {
-    private static MemoryStream Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
-
-    private static async Task<AmazonKeyManagementServiceException> DeniedAsync(Func<Task> call)
-    {
-        var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(call);
-        Assert.Equal("AccessDeniedException", error.ErrorCode);
-        return error;
-    }
-
     [Fact]
     public async Task A_key_of_the_security_account_is_used_by_an_application_role_in_another_account_only_when_both_sides_allow()
     {

@@ -4,17 +4,13 @@ using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Keyhaven.Server.Tests.Infrastructure;
 using Keyhaven.Server.Tests.Sts;
+using static Keyhaven.Server.Tests.Infrastructure.KmsAssert;
 
 namespace Keyhaven.Server.Tests.Scenarios;
 
 /// <summary>Managed policies attached to users and groups, and group inline policies, granting KMS access under the default key policy.</summary>
 public sealed class GroupPolicyTests
 {
-    private static MemoryStream Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
-
-    private static async Task DeniedAsync(Func<Task> call) =>
-        Assert.Equal("AccessDeniedException", (await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(call)).ErrorCode);
-
     [Fact]
     public async Task A_managed_policy_attached_to_a_user_grants_KMS_access_under_the_default_key_policy()
     {

@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Amazon.SecurityToken.Model;
 using Keyhaven.Server.Tests.Infrastructure;
 using Keyhaven.Server.Tests.Sts;
+using static Keyhaven.Server.Tests.Infrastructure.KmsAssert;
 
 namespace Keyhaven.Server.Tests.Scenarios;
 
@@ -16,13 +17,6 @@ public sealed class GuardrailTests
         var response = await raw.SendAsync("AWSOrganizationsV20161128." + operation, JsonSerializer.Serialize(request), service: "organizations");
         Assert.True(response.Status == 200, $"{operation} answered {response.Status} {response.ErrorType}: {response.Message}");
         return response.Body;
-    }
-
-    private static async Task<AmazonKeyManagementServiceException> DeniedAsync(Func<Task> call)
-    {
-        var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(call);
-        Assert.Equal("AccessDeniedException", error.ErrorCode);
-        return error;
     }
 
     [Fact]

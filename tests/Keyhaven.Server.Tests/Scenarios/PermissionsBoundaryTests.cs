@@ -5,21 +5,13 @@ using Amazon.Runtime;
 using Amazon.SecurityToken.Model;
 using Keyhaven.Server.Tests.Infrastructure;
 using Keyhaven.Server.Tests.Sts;
+using static Keyhaven.Server.Tests.Infrastructure.KmsAssert;
 
 namespace Keyhaven.Server.Tests.Scenarios;
 
 /// <summary>Permissions boundaries (managed policies) cap what a user's or role's own policies allow on KMS.</summary>
 public sealed class PermissionsBoundaryTests
 {
-    private static MemoryStream Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
-
-    private static async Task<AmazonKeyManagementServiceException> DeniedAsync(Func<Task> call)
-    {
-        var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(call);
-        Assert.Equal("AccessDeniedException", error.ErrorCode);
-        return error;
-    }
-
     [Fact]
     public async Task A_permissions_boundary_caps_a_developers_role()
     {

@@ -4,6 +4,7 @@ using Amazon.KeyManagementService.Model;
 using Amazon.SecurityToken.Model;
 using Keyhaven.Server.Tests.Infrastructure;
 using Keyhaven.Server.Tests.Sts;
+using static Keyhaven.Server.Tests.Infrastructure.KmsAssert;
 
 namespace Keyhaven.Server.Tests.Scenarios;
 
@@ -14,15 +15,6 @@ namespace Keyhaven.Server.Tests.Scenarios;
 /// </summary>
 public sealed class SeparationOfDutiesTests
 {
-    private static MemoryStream Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
-
-    private static async Task<AmazonKeyManagementServiceException> DeniedAsync(Func<Task> call)
-    {
-        var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(call);
-        Assert.Equal("AccessDeniedException", error.ErrorCode);
-        return error;
-    }
-
     private static async Task<AmazonKeyManagementServiceClient> AssumeAsync(TestServer server, Amazon.Runtime.AWSCredentials caller, string roleArn, string session)
     {
         using var sts = server.Sts(caller);
