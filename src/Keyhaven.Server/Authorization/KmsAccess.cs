@@ -14,9 +14,6 @@ internal sealed record KmsAccess(string Action)
     /// <summary>A ciphertext whose key is the resource (Decrypt, ReEncrypt's source).</summary>
     public byte[]? Ciphertext { get; init; }
 
-    /// <summary>True when the action is on the account (resource <c>*</c>) rather than on a key.</summary>
-    public bool IsAccountLevel => KeyIdentifier is null && Ciphertext is null;
-
     /// <summary>The request's encryption context: condition keys and grant constraints.</summary>
     public IReadOnlyDictionary<string, string>? EncryptionContext { get; init; }
 

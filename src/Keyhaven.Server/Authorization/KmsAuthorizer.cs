@@ -107,7 +107,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
     /// The policy lockout safety check: would <paramref name="policy"/>, as the key policy of <paramref name="keyArn"/>,
     /// still let the caller change the key policy? (AWS KMS refuses a policy that would not, unless the caller bypasses the check.)
     /// </summary>
-    public async ValueTask<bool> AllowsFuturePolicyChangesAsync(AwsRequest request, string keyArn, AccountId account, string policy, CancellationToken cancellationToken)
+    private async ValueTask<bool> AllowsFuturePolicyChangesAsync(AwsRequest request, string keyArn, AccountId account, string policy, CancellationToken cancellationToken)
     {
         var identity = await identities.GetAsync(request.Caller, cancellationToken);
         var authorization = new AuthorizationRequest

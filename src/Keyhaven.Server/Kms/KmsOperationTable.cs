@@ -22,8 +22,6 @@ internal sealed class KmsOperationTable
             .ToFrozenDictionary(o => o.Name, StringComparer.Ordinal);
     }
 
-    public IEnumerable<string> Names => _operations.Keys;
-
     /// <summary>Finds the operation an X-Amz-Target header names; false for other services and unknown names.</summary>
     public bool TryFind(string? target, out KmsOperation operation)
     {
