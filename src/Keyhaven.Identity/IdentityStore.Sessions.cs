@@ -23,19 +23,21 @@ public sealed partial class IdentityStore
     /// <summary>GetSessionToken limits in seconds: users 900..129,600 (default 43,200); the account root at most 3,600.</summary>
     public const int MaxUserSessionDuration = 129_600, DefaultUserSessionDuration = 43_200, MaxRootSessionDuration = 3600;
 
-    /// <summary>Longest inline session policy AssumeRole accepts, in characters.</summary>
-    public const int MaxSessionPolicyLength = 2048;
+    /// <summary>Longest inline session policy AssumeRole accepts, in characters; most managed session policies; the packed budget (see <see cref="PackedPolicyPercent"/>).</summary>
+    public const int MaxSessionPolicyLength = 2048, MaxSessionPolicyArns = 10, PackedBudget = 8192;
 
     /// <summary>
     /// AssumeRole: checks the input, evaluates the role's trust policy as a resource policy on <c>sts:AssumeRole</c>
-    /// with <paramref name="caller"/> as principal (together with the caller's own identity policies, boundary and
-    /// session policy, as AWS does), and stores a new session sealed.
+    /// (and <c>sts:TagSession</c> when the session gets tags, <c>sts:SetSourceIdentity</c> when it carries a source
+    /// identity) with <paramref name="caller"/> as principal, together with the caller's own identity policies,
+    /// boundary and session policy, as AWS does; then stores a new session sealed. Role chaining passes on the
+    /// caller's transitive tags and source identity and caps the duration at one hour.
     /// </summary>
-    /// <exception cref="IdentityException"><c>ValidationError</c>, <c>MalformedPolicyDocument</c>, <c>AccessDenied</c>.</exception>
-    public async Task<AssumedRole> AssumeRoleAsync(IdentityPrincipal caller, string? roleArn, string? roleSessionName, int? durationSeconds,
-        string? sessionPolicy, string? externalId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <exception cref="IdentityException"><c>ValidationError</c>, <c>MalformedPolicyDocument</c>, <c>PackedPolicyTooLarge</c>, <c>AccessDenied</c>.</exception>
+    public async Task<AssumedRole> AssumeRoleAsync(IdentityPrincipal caller, AssumeRoleInput input, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // spec: STS API Reference, AssumeRole (RoleSessionName 2-64 [\w+=,.@-]*, DurationSeconds 900..role maximum, role chaining 1 hour)
+        var (roleArn, roleSessionName, durationSeconds) = (input.RoleArn, input.RoleSessionName, input.DurationSeconds);
         IdentityValidation.Name(roleSessionName, "roleSessionName", 2, 64);
         if (roleArn is null || roleArn.Length is < 20 or > 2048 || !Arn.TryParse(roleArn, out var arn) || !arn.Service.SequenceEqual("iam")
             || !arn.Resource.StartsWith("role/") || !AccountId.TryParse(arn.Account, out var roleAccount))
@@ -49,7 +51,7 @@ public sealed partial class IdentityStore
                 $"1 validation error detected: Value `{durationSeconds}` at `durationSeconds` failed to satisfy constraint: Member must be between {MinSessionDuration} and {MaxRoleSessionDuration}.");
         }
 
-        if (sessionPolicy is not null)
+        if (input.Policy is { } sessionPolicy)
         {
             if (sessionPolicy.Length > MaxSessionPolicyLength)
             {
@@ -60,11 +62,15 @@ public sealed partial class IdentityStore
             IdentityValidation.Policy(sessionPolicy, PolicyType.Identity, "session policy");
         }
 
-        if (externalId is { Length: < 2 or > 1224 })
+        await RequireSessionPolicyArnsAsync(input.PolicyArns, cancellationToken);
+        if (input.ExternalId is { Length: < 2 or > 1224 })
         {
             throw new IdentityException(IdentityErrorCode.ValidationError, "The external id must be 2 to 1224 characters.");
         }
 
+        var sourceIdentity = SourceIdentityFor(caller, input.SourceIdentity);
+        var tags = SessionTags.For(caller, input);
+        var packedPercent = PackedPolicyPercent(input, tags);
         if (caller.Kind == PrincipalKind.Root)
         {
             throw new IdentityException(IdentityErrorCode.AccessDenied, "Roles may not be assumed by root accounts.");
@@ -90,9 +96,11 @@ public sealed partial class IdentityStore
             throw new IdentityException(IdentityErrorCode.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
         }
 
-        if (!await IsTrustedAsync(caller, role, roleSessionName!, externalId, now, cancellationToken))
+        var trust = new TrustRequest(roleSessionName!, input.ExternalId, tags, sourceIdentity);
+        if (await FindUntrustedActionAsync(caller, role, trust, now, cancellationToken) is { } action)
         {
-            throw denied;
+            throw action == "sts:AssumeRole" ? denied
+                : new IdentityException(IdentityErrorCode.AccessDenied, $"User: {caller.Arn} is not authorized to perform: {action} on resource: {roleArn}");
         }
 
         var session = new SessionDocument
@@ -100,10 +108,77 @@ public sealed partial class IdentityStore
             Kind = nameof(PrincipalKind.AssumedRole), Account = role.Account,
             Arn = $"arn:aws:sts::{role.Account}:assumed-role/{role.RoleName}/{roleSessionName}",
             UserId = role.RoleId + ":" + roleSessionName, RoleArn = role.Arn, RoleName = role.RoleName, SessionName = roleSessionName,
-            SessionPolicy = sessionPolicy, Tags = role.Tags,
+            SessionPolicy = input.Policy, SessionPolicyArns = [.. input.PolicyArns],
+            Tags = tags.OverRoleTags(role.Tags.Select(t => KeyValuePair.Create(t.Key, t.Value))).Select(t => new TagDocument { Key = t.Key, Value = t.Value }).ToList(),
+            SessionTags = ToTagDocuments(tags.Tags), TransitiveTagKeys = [.. tags.TransitiveKeys], SourceIdentity = sourceIdentity,
         };
         var credentials = await CreateSessionAsync(session, now, now.AddSeconds(duration), cancellationToken);
-        return new AssumedRole(credentials, session.UserId, session.Arn, null);
+        return new AssumedRole(credentials, session.UserId, session.Arn, packedPercent, sourceIdentity);
+    }
+
+    /// <summary>
+    /// The source identity of a new session: the caller's own when it has one (it cannot change along a role chain),
+    /// else the one requested (2-64 characters of <c>[\w+=,.@-]</c>, not starting with <c>aws:</c>), else none.
+    /// </summary>
+    private static string? SourceIdentityFor(IdentityPrincipal caller, string? requested)
+    {
+        if (requested is not null)
+        {
+            IdentityValidation.Name(requested, "sourceIdentity", 2, 64);
+            if (requested.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new IdentityException(IdentityErrorCode.ValidationError, "A source identity may not begin with `aws:`.");
+            }
+        }
+
+        if (caller.SourceIdentity is { } inherited && requested is not null && requested != inherited)
+        {
+            throw new IdentityException(IdentityErrorCode.AccessDenied,
+                $"The source identity of a role chain cannot change: the calling session's is `{inherited}`, the request asks for `{requested}`.");
+        }
+
+        return caller.SourceIdentity ?? requested;
+    }
+
+    /// <summary>At most 10 managed session policies, each an existing managed policy.</summary>
+    private async Task RequireSessionPolicyArnsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken)
+    {
+        if (arns.Count > MaxSessionPolicyArns)
+        {
+            throw new IdentityException(IdentityErrorCode.ValidationError,
+                $"1 validation error detected: Value at `policyArns` failed to satisfy constraint: Member must have length less than or equal to {MaxSessionPolicyArns}.");
+        }
+
+        foreach (var policyArn in arns)
+        {
+            if (await ResolveManagedAsync(policyArn, cancellationToken) is null)
+            {
+                throw new IdentityException(IdentityErrorCode.ValidationError, $"Session policy `{policyArn}` is not a managed policy ARN that exists.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The share of the session's packed budget the session policies and tags use, in percent (AWS returns
+    /// <c>PackedPolicySize</c> whenever either is passed). Keyhaven's budget is <see cref="PackedBudget"/> characters of
+    /// policy text, ARNs and tag keys and values; over 100% the call fails with <c>PackedPolicyTooLarge</c>.
+    /// </summary>
+    private static int? PackedPolicyPercent(AssumeRoleInput input, SessionTags tags)
+    {
+        if (input.Policy is null && input.PolicyArns.Count == 0 && !tags.Any)
+        {
+            return null;
+        }
+
+        var used = (input.Policy?.Length ?? 0) + input.PolicyArns.Sum(a => a.Length) + tags.Tags.Sum(t => t.Key.Length + t.Value.Length);
+        var percent = (int)Math.Ceiling(used * 100.0 / PackedBudget);
+        if (percent > 100)
+        {
+            throw new IdentityException(IdentityErrorCode.PackedPolicyTooLarge,
+                $"Packed size of the session policies and tags exceeds the limit ({percent}% of {PackedBudget} characters).");
+        }
+
+        return percent;
     }
 
     /// <summary>GetSessionToken: temporary credentials for an IAM user (or the account root) calling with long-term keys.</summary>
@@ -177,7 +252,7 @@ public sealed partial class IdentityStore
             default:
             {
                 var role = await FindRoleAsync(principal.Account.Value, principal.RoleName ?? "", cancellationToken);
-                var session = principal.SessionPolicy is { } text ? new NamedPolicy("session policy", text) : null;
+                var session = await ResolveSessionPolicyAsync(principal, cancellationToken);
                 if (role is null || !principal.UserId.StartsWith(role.RoleId + ":", StringComparison.Ordinal))
                 {
                     return new IdentityPolicies([], null, null, session, PrincipalExists: false);
@@ -202,6 +277,33 @@ public sealed partial class IdentityStore
         }
     }
 
+    /// <summary>
+    /// The session's inline and managed session policies as one document, or null when it has none. A managed session
+    /// policy deleted since contributes no statement, so the session loses what it allowed (fail closed).
+    /// </summary>
+    private async ValueTask<NamedPolicy?> ResolveSessionPolicyAsync(IdentityPrincipal principal, CancellationToken cancellationToken)
+    {
+        if (principal.SessionPolicyArns.Count == 0)
+        {
+            return principal.SessionPolicy is { } text ? new NamedPolicy("session policy", text) : null;
+        }
+
+        var documents = new List<string>();
+        if (principal.SessionPolicy is { } inline)
+        {
+            documents.Add(inline);
+        }
+
+        foreach (var arn in principal.SessionPolicyArns)
+        {
+            documents.Add((await ResolveManagedAsync(arn, cancellationToken))?.Document ?? NothingAllowed);
+        }
+
+        return new NamedPolicy("session policy", SessionPolicies.Combine(documents));
+    }
+
+    private const string NothingAllowed = """{"Version":"2012-10-17","Statement":[]}""";
+
     private async ValueTask<NamedPolicy?> ResolveBoundaryAsync(string? arn, CancellationToken cancellationToken) =>
         arn is null ? null : await ResolveManagedAsync(arn, cancellationToken);
 
@@ -221,18 +323,25 @@ public sealed partial class IdentityStore
     private static List<NamedPolicy> ToNamed(SortedDictionary<string, string> policies) =>
         policies.Select(p => new NamedPolicy(p.Key, p.Value)).ToList();
 
-    private async Task<bool> IsTrustedAsync(IdentityPrincipal caller, RoleDocument role, string sessionName, string? externalId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>What the trust evaluation of one AssumeRole needs beyond the caller and the role.</summary>
+    private sealed record TrustRequest(string SessionName, string? ExternalId, SessionTags Tags, string? SourceIdentity);
+
+    /// <summary>
+    /// Evaluates the trust policy with the caller's own policies for each action the request needs, and returns the
+    /// first one not allowed, or null when all are. Fails closed: an unreadable principal or policy denies.
+    /// </summary>
+    private async Task<string?> FindUntrustedActionAsync(IdentityPrincipal caller, RoleDocument role, TrustRequest trust, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!PrincipalIdentity.TryParse(caller.Arn, out var principal, caller.RoleArn)
-            || !_compiled.TryGetOrCompile(role.AssumeRolePolicyDocument, role.Arn + " trust policy", out var trust, out _))
+            || !_compiled.TryGetOrCompile(role.AssumeRolePolicyDocument, role.Arn + " trust policy", out var trustPolicy, out _))
         {
-            return false; // fail closed: an unreadable principal or trust policy denies
+            return "sts:AssumeRole";
         }
 
         var callerPolicies = await GetPoliciesAsync(caller, cancellationToken);
         if (!callerPolicies.PrincipalExists || (callerPolicies.PermissionsBoundaryArn is not null && callerPolicies.PermissionsBoundary is null))
         {
-            return false; // the caller's user/role is gone, or its boundary cannot be resolved
+            return "sts:AssumeRole"; // the caller's user/role is gone, or its boundary cannot be resolved
         }
 
         var identity = new List<CompiledPolicy>();
@@ -240,7 +349,7 @@ public sealed partial class IdentityStore
         {
             if (!_compiled.TryGetOrCompile(policy.Document, policy.Name, out var compiled, out _))
             {
-                return false;
+                return "sts:AssumeRole";
             }
 
             identity.Add(compiled);
@@ -249,40 +358,82 @@ public sealed partial class IdentityStore
         CompiledPolicy? sessionPolicy = null;
         if (callerPolicies.SessionPolicy is { } session && !_compiled.TryGetOrCompile(session.Document, session.Name, out sessionPolicy, out _))
         {
-            return false;
+            return "sts:AssumeRole";
         }
 
         CompiledPolicy? boundary = null;
         if (callerPolicies.PermissionsBoundary is { } bound && !_compiled.TryGetOrCompile(bound.Document, bound.Name, out boundary, out _))
         {
-            return false;
+            return "sts:AssumeRole";
         }
 
-        var context = new List<KeyValuePair<string, string>>
+        var context = RequestContext.From(TrustContext(caller, trust, now));
+        var set = new PolicySet
         {
-            new("aws:CurrentTime", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
-            new("aws:EpochTime", now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
-            new("sts:RoleSessionName", sessionName),
-            new("aws:userid", caller.UserId),
+            ResourcePolicy = trustPolicy, ResourcePolicyMustAllow = true, IdentityPolicies = identity, SessionPolicy = sessionPolicy, PermissionsBoundaries = boundary is null ? [] : [boundary],
         };
-        if (externalId is not null)
+        List<string> actions = ["sts:AssumeRole"];
+        if (trust.Tags.Any)
         {
-            context.Add(new("sts:ExternalId", externalId));
+            actions.Add("sts:TagSession");
         }
 
-        context.AddRange(caller.Tags.Select(t => KeyValuePair.Create("aws:PrincipalTag/" + t.Key, t.Value)));
-        var request = new AuthorizationRequest
+        if (trust.SourceIdentity is not null)
         {
-            Principal = principal,
-            Action = "sts:AssumeRole",
-            Resource = RequestResource.Create(role.Arn),
-            Context = RequestContext.FromSingleValues(context),
+            actions.Add("sts:SetSourceIdentity");
+        }
+
+        foreach (var action in actions)
+        {
+            var request = new AuthorizationRequest { Principal = principal, Action = action, Resource = RequestResource.Create(role.Arn), Context = context };
+            if (!PolicyEvaluator.Evaluate(request, set).IsAllowed)
+            {
+                return action;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The condition keys of a trust evaluation: time, session name, external id, the caller's principal tags and source identity, and the requested tags and source identity.</summary>
+    private static List<KeyValuePair<string, ContextValues>> TrustContext(IdentityPrincipal caller, TrustRequest trust, DateTimeOffset now)
+    {
+        var context = new List<KeyValuePair<string, ContextValues>>
+        {
+            new("aws:CurrentTime", new ContextValues(now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))),
+            new("aws:EpochTime", new ContextValues(now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))),
+            new("sts:RoleSessionName", new ContextValues(trust.SessionName)),
+            new("aws:userid", new ContextValues(caller.UserId)),
+            new("aws:PrincipalArn", new ContextValues(caller.RoleArn ?? caller.Arn)),
+            new("aws:PrincipalAccount", new ContextValues(caller.Account.Value)),
         };
-        var decision = PolicyEvaluator.Evaluate(request, new PolicySet
+        if (trust.ExternalId is not null)
         {
-            ResourcePolicy = trust, IdentityPolicies = identity, SessionPolicy = sessionPolicy, PermissionsBoundaries = boundary is null ? [] : [boundary],
-        });
-        return decision.IsAllowed;
+            context.Add(new("sts:ExternalId", new ContextValues(trust.ExternalId)));
+        }
+
+        if (caller.SourceIdentity is not null)
+        {
+            context.Add(new("aws:SourceIdentity", new ContextValues(caller.SourceIdentity)));
+        }
+
+        if (trust.SourceIdentity is not null)
+        {
+            context.Add(new("sts:SourceIdentity", new ContextValues(trust.SourceIdentity)));
+        }
+
+        context.AddRange(caller.Tags.Select(t => KeyValuePair.Create("aws:PrincipalTag/" + t.Key, new ContextValues(t.Value))));
+        if (trust.Tags.Any)
+        {
+            context.AddRange(trust.Tags.Tags.Select(t => KeyValuePair.Create("aws:RequestTag/" + t.Key, new ContextValues(t.Value))));
+            context.Add(new("aws:TagKeys", new ContextValues(trust.Tags.Tags.Select(t => t.Key).ToArray())));
+            if (trust.Tags.TransitiveKeys.Count > 0)
+            {
+                context.Add(new("sts:TransitiveTagKeys", new ContextValues([.. trust.Tags.TransitiveKeys])));
+            }
+        }
+
+        return context;
     }
 
     private async Task<SessionCredentials> CreateSessionAsync(SessionDocument session, DateTimeOffset now, DateTimeOffset expiration, CancellationToken cancellationToken)

@@ -87,6 +87,29 @@ public sealed partial class IdentityStore
         return resolved;
     }
 
+    /// <summary>
+    /// GetAccessKeyInfo: the account an access key id (long-term, whatever its status, or temporary) belongs to, or
+    /// null when this deployment never issued it or it is gone.
+    /// </summary>
+    public async Task<string?> FindAccessKeyAccountAsync(string accessKeyId, CancellationToken cancellationToken)
+    {
+        if (accessKeyId.Length is < 16 or > 128)
+        {
+            throw new IdentityException(IdentityErrorCode.ValidationError,
+                $"1 validation error detected: Value `{accessKeyId}` at `accessKeyId` failed to satisfy constraint: Member must have length between 16 and 128.");
+        }
+
+        await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
+        if (accessKeyId.StartsWith("ASIA", StringComparison.Ordinal))
+        {
+            var session = await ReadAsync(transaction, new StorageKey(SessionsTable, accessKeyId), IdentityJsonContext.Default.SessionDocument, cancellationToken);
+            return session?.Document.Account;
+        }
+
+        var key = await ReadAsync(transaction, new StorageKey(AccessKeysTable, accessKeyId), IdentityJsonContext.Default.AccessKeyDocument, cancellationToken);
+        return key?.Document.Account;
+    }
+
     private async ValueTask<ResolvedCredential?> ResolveAccessKeyAsync(RecordTransaction transaction, AccessKeyDocument key, CancellationToken cancellationToken)
     {
         var account = AccountId.Parse(key.Account);
@@ -135,7 +158,11 @@ public sealed partial class IdentityStore
         RoleName = session.RoleName,
         SessionName = session.SessionName,
         SessionPolicy = session.SessionPolicy,
+        SessionPolicyArns = session.SessionPolicyArns,
         Tags = ToTagMap(session.Tags),
+        SessionTags = ToTagMap(session.SessionTags),
+        TransitiveTagKeys = session.TransitiveTagKeys,
+        SourceIdentity = session.SourceIdentity,
         SessionExpiration = session.Expiration,
         SessionTokenHash = Convert.FromBase64String(session.SessionTokenSha256),
         AccessKeyId = session.AccessKeyId,

@@ -173,6 +173,26 @@ public sealed partial class OrganizationStore
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// RemoveAccountFromOrganization: the account becomes standalone. Its users and roles stay, but the organization's
+    /// SCPs and RCPs no longer apply to it and its principals carry no <c>aws:PrincipalOrgID</c>.
+    /// </summary>
+    /// <exception cref="OrganizationException"><c>AccountNotFoundException</c>, <c>ConstraintViolationException</c> (the management account).</exception>
+    public Task RemoveAccountFromOrganizationAsync(IdentityPrincipal caller, string? accountId, CancellationToken cancellationToken) =>
+        WriteAsync(caller, d =>
+        {
+            var account = FindAccount(d, accountId);
+            if (account.Id == d.ManagementAccount)
+            {
+                throw new OrganizationException(OrganizationErrorCode.ConstraintViolationException,
+                    "The management account cannot be removed from its organization; delete the organization instead.", "MASTER_ACCOUNT_CANNOT_LEAVE_ORGANIZATION");
+            }
+
+            d.Accounts.Remove(account);
+            d.Attachments.Remove(account.Id);
+            return true;
+        }, cancellationToken);
+
     /// <summary>DescribeOrganizationalUnit.</summary>
     /// <exception cref="OrganizationException"><c>OrganizationalUnitNotFoundException</c>.</exception>
     public async Task<OrganizationalUnit> DescribeOrganizationalUnitAsync(IdentityPrincipal caller, string? unitId, CancellationToken cancellationToken)

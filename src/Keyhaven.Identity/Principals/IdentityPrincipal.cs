@@ -45,6 +45,18 @@ public sealed record IdentityPrincipal
     /// <summary>The inline session policy passed to AssumeRole, if any.</summary>
     public string? SessionPolicy { get; init; }
 
+    /// <summary>Managed policies passed to AssumeRole as session policies (resolved to their default versions when a request is authorized).</summary>
+    public IReadOnlyList<string> SessionPolicyArns { get; init; } = [];
+
+    /// <summary>For role sessions, the session tags (passed to AssumeRole or inherited as transitive); they are also in <see cref="Tags"/>.</summary>
+    public IReadOnlyDictionary<string, string> SessionTags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Keys of <see cref="SessionTags"/> that pass on when this session assumes another role.</summary>
+    public IReadOnlyList<string> TransitiveTagKeys { get; init; } = [];
+
+    /// <summary>The source identity set with AssumeRole (<c>aws:SourceIdentity</c>); it stays for the whole role chain.</summary>
+    public string? SourceIdentity { get; init; }
+
     /// <summary>The access key id that signed (<c>AKIA…</c> or <c>ASIA…</c>).</summary>
     public required string AccessKeyId { get; init; }
 }

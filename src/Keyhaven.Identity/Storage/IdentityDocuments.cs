@@ -126,7 +126,11 @@ internal sealed class SessionDocument
     public string? RoleName { get; set; }
     public string? SessionName { get; set; }
     public string? SessionPolicy { get; set; }
+    public List<string> SessionPolicyArns { get; set; } = [];
     public List<TagDocument> Tags { get; set; } = [];
+    public List<TagDocument> SessionTags { get; set; } = [];
+    public List<string> TransitiveTagKeys { get; set; } = [];
+    public string? SourceIdentity { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset Expiration { get; set; }
 }

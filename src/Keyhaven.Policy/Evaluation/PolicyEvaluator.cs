@@ -175,10 +175,10 @@ public static class PolicyEvaluator
                 : ImplicitDeny(DecisionLayer.ResourcePolicy, resourcePolicy);
         }
 
-        bool isKms = request.Resource.IsKmsKey;
-        if (isKms && resourceAllow is null)
+        if ((request.Resource.IsKmsKey || set.ResourcePolicyMustAllow) && resourceAllow is null)
         {
-            // KMS: the key policy must allow, directly or by allowing the account (which enables IAM policies).
+            // KMS: the key policy must allow, directly or by allowing the account (which enables IAM policies); the same
+            // holds for a role's trust policy.
             return ImplicitDeny(DecisionLayer.ResourcePolicy, resourcePolicy);
         }
 

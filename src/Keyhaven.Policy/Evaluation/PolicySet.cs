@@ -16,6 +16,12 @@ public sealed class PolicySet
     /// <summary>The resource-based policy (for KMS keys, the key policy).</summary>
     public CompiledPolicy? ResourcePolicy { get; init; }
 
+    /// <summary>
+    /// True when <see cref="ResourcePolicy"/> must allow even within one account, as for IAM role trust policies (KMS
+    /// key policies follow the same rule through <see cref="RequestResource.IsKmsKey"/>): identity policies alone never suffice.
+    /// </summary>
+    public bool ResourcePolicyMustAllow { get; init; }
+
     /// <summary>Permissions boundaries of the principal; each must allow the identity-based path.</summary>
     public IReadOnlyList<CompiledPolicy> PermissionsBoundaries { get; init; } = [];
 

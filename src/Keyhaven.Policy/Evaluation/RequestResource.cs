@@ -9,7 +9,7 @@ public sealed class RequestResource
     {
         Arn = arn;
         Account = account;
-        IsKmsKey = Arns.Arn.TryParse(arn, out var parsed) && parsed.Service.SequenceEqual("kms");
+        IsKmsKey = Arns.Arn.TryParse(arn, out var parsed) && parsed.Service.SequenceEqual("kms") && parsed.Resource.StartsWith("key/");
     }
 
     /// <summary>The resource ARN as matched against <c>Resource</c> elements.</summary>
@@ -18,7 +18,7 @@ public sealed class RequestResource
     /// <summary>The account that owns the resource (resource-based policies and RCPs live there).</summary>
     public AccountId Account { get; }
 
-    /// <summary><see langword="true"/> when the ARN's service is <c>kms</c>: the KMS key-policy rule applies.</summary>
+    /// <summary><see langword="true"/> when the ARN is a KMS key's (<c>kms</c>, <c>key/…</c>): the KMS key-policy rule applies.</summary>
     public bool IsKmsKey { get; }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Keyhaven.Identity.Organizations;
 using Keyhaven.Policy.Compilation;
+using Keyhaven.Policy.Context;
 using Keyhaven.Policy.Evaluation;
 using Keyhaven.Server.Pipeline;
 using PolicyAccountId = Keyhaven.Policy.Arns.AccountId;
@@ -13,8 +14,12 @@ namespace Keyhaven.Server.Authorization;
 /// </summary>
 internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, OrganizationStore organizations, PolicyCompilation policies, TimeProvider time)
 {
-    /// <summary>Returns null when <paramref name="action"/> on <paramref name="resourceArn"/> is allowed, else AWS's AccessDenied message.</summary>
-    public async ValueTask<string?> AuthorizeAsync(AwsRequest request, string action, string resourceArn, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns null when <paramref name="action"/> on <paramref name="resourceArn"/> is allowed, else AWS's AccessDenied
+    /// message. <paramref name="conditions"/> are the call's own condition keys (request and resource tags).
+    /// </summary>
+    public async ValueTask<string?> AuthorizeAsync(AwsRequest request, string action, string resourceArn, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, ContextValues>? conditions = null)
     {
         var caller = request.Caller;
         var identity = await identities.GetAsync(caller, cancellationToken);
@@ -24,7 +29,7 @@ internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, O
             Principal = caller.ToPolicyPrincipal(),
             Action = action,
             Resource = RequestResource.Create(resourceArn, PolicyAccountId.Parse(caller.Account.Value)),
-            Context = new KmsRequestContext(request, null, new KmsAccess(action), time.GetUtcNow(), guardrails, null),
+            Context = new KmsRequestContext(request, null, new KmsAccess(action) { Context = conditions }, time.GetUtcNow(), guardrails, null),
         };
 
         var identityPolicies = new List<CompiledPolicy>();

@@ -11,6 +11,9 @@ internal sealed record KmsAccess(string Action)
     /// <summary>The key identifier the request gives (id, ARN, alias name or ARN); null with <see cref="Ciphertext"/> or for account-level actions.</summary>
     public string? KeyIdentifier { get; init; }
 
+    /// <summary>An alias name (<c>alias/…</c>) that is itself the resource, in the caller's account and region (identity policies only).</summary>
+    public string? AliasName { get; init; }
+
     /// <summary>A ciphertext whose key is the resource (Decrypt, ReEncrypt's source).</summary>
     public byte[]? Ciphertext { get; init; }
 
@@ -34,6 +37,9 @@ internal sealed record KmsAccess(string Action)
     /// <summary>Account-level access to <c>kms:{operation}</c>.</summary>
     public static KmsAccess[] Account(string operation, IReadOnlyDictionary<string, ContextValues>? context = null) =>
         [new("kms:" + operation) { Context = context }];
+
+    /// <summary>Access to <c>kms:{operation}</c> on the alias a request names.</summary>
+    public static KmsAccess[] Alias(string operation, string? aliasName) => [new("kms:" + operation) { AliasName = aliasName ?? string.Empty }];
 
     /// <summary>Access to <c>kms:{operation}</c> on the key a request names.</summary>
     public static KmsAccess[] Key(string operation, string? keyIdentifier, IReadOnlyDictionary<string, string>? encryptionContext = null,

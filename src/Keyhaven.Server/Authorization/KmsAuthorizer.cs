@@ -49,7 +49,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
                 Principal = principal,
                 Action = access.Action,
                 Resource = key is null
-                    ? RequestResource.Create("*", PolicyAccountId.Parse(caller.Account.Value))
+                    ? RequestResource.Create(access.AliasName is { } alias ? KeyArn.ForAlias(caller.Region, caller.Account, alias) : "*", PolicyAccountId.Parse(caller.Account.Value))
                     : _resources.GetValue(key, k => RequestResource.Create(k.Arn, PolicyAccountId.Parse(k.Account.Value))),
                 Context = new KmsRequestContext(request, key, access, time.GetUtcNow(), callerGuardrails, resourceGuardrails),
                 EncryptionContext = access.EncryptionContext,

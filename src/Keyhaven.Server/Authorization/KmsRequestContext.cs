@@ -88,9 +88,17 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         {
             single = request.Http.Request.IsHttps ? "true" : "false";
         }
-        else if (Is(name, "aws:ViaAWSService"))
+        else if (Is(name, "aws:ViaAWSService") || Is(name, "aws:PrincipalIsAWSService"))
         {
-            single = "false";
+            single = "false"; // every caller is a principal signing its own request; no AWS service acts for it
+        }
+        else if (Is(name, "aws:SourceIdentity"))
+        {
+            single = request.Caller.Principal.SourceIdentity;
+        }
+        else if (Is(name, "kms:GrantIsForAWSResource") && access.Action is "kms:CreateGrant" or "kms:ListGrants" or "kms:RevokeGrant")
+        {
+            single = "false"; // true only when an integrated AWS service manages the grant for its resource
         }
         else if (Is(name, "aws:SourceIp") && request.Http.Connection.RemoteIpAddress is { } address)
         {

@@ -21,8 +21,9 @@ namespace Keyhaven.Server.Iam;
 /// permissions boundaries.
 /// </summary>
 /// <remarks>
-/// Authorization: every call is <c>iam:&lt;Action&gt;</c> on the user, role, group or policy it names (else <c>*</c>),
-/// decided by the policy engine over the caller's identity policies, boundary, session policy and SCPs.
+/// Authorization: every call is <c>iam:&lt;Action&gt;</c> on the user, role, group or policy it names, by its ARN with
+/// its path (else <c>*</c>), with the tags it sets and the tags of the user or role it names as condition keys, decided
+/// by the policy engine over the caller's identity policies, boundary, session policy and SCPs.
 /// </remarks>
 internal sealed partial class IamService(IdentityStore identity, IdentityCallAuthorizer authorizer, KeyhavenServerOptions options, ILogger<IamService> logger) : IAwsService
 {
@@ -176,6 +177,13 @@ internal sealed partial class IamService(IdentityStore identity, IdentityCallAut
         ["DetachGroupPolicy"] = (s, c) => Empty(c, s.Store.DetachGroupPolicyAsync(c.Account, c.Require("GroupName"), c.Require("PolicyArn"), c.Cancellation)),
         ["ListAttachedGroupPolicies"] = async (s, c) =>
             await WriteAttachedAsync(c, await s.Store.ListAttachedGroupPoliciesAsync(c.Account, c.Require("GroupName"), c.Cancellation)),
+        ["TagUser"] = (s, c) => s.TagUserAsync(c),
+        ["UntagUser"] = (s, c) => s.UntagUserAsync(c),
+        ["ListUserTags"] = (s, c) => s.ListUserTagsAsync(c),
+        ["TagRole"] = (s, c) => s.TagRoleAsync(c),
+        ["UntagRole"] = (s, c) => s.UntagRoleAsync(c),
+        ["ListRoleTags"] = (s, c) => s.ListRoleTagsAsync(c),
+        ["GetAccountAuthorizationDetails"] = (s, c) => s.GetAccountAuthorizationDetailsAsync(c),
     };
 
     public string SigningName => "iam";
@@ -199,11 +207,8 @@ internal sealed partial class IamService(IdentityStore identity, IdentityCallAut
 
         // Every IAM call is authorized by the policy engine: iam:<Action> on the entity it names (or *).
         var caller = request.Caller.Principal;
-        var resource = query.Get("UserName") is { } u ? $"arn:aws:iam::{caller.Account}:user/{u}"
-            : query.Get("RoleName") is { } r ? $"arn:aws:iam::{caller.Account}:role/{r}"
-            : query.Get("GroupName") is { } g ? $"arn:aws:iam::{caller.Account}:group/{g}"
-            : query.Get("PolicyArn") ?? "*";
-        if (await authorizer.AuthorizeAsync(request, "iam:" + query.Action, resource, context.RequestAborted) is { } denial)
+        var (resource, conditions) = await AccessAsync(query, caller.Account, context.RequestAborted);
+        if (await authorizer.AuthorizeAsync(request, "iam:" + query.Action, resource, context.RequestAborted, conditions) is { } denial)
         {
             await AwsQueryProtocol.WriteErrorAsync(context, Namespace, 403, "AccessDenied", denial, request.RequestId);
             return;

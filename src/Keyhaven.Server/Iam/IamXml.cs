@@ -129,7 +129,7 @@ internal static class IamXml
         }
     }
 
-    private static void WriteBoundary(XmlWriter xml, string? arn)
+    public static void WriteBoundary(XmlWriter xml, string? arn)
     {
         if (arn is null)
         {
@@ -142,7 +142,7 @@ internal static class IamXml
         xml.WriteEndElement();
     }
 
-    private static void WriteTags(XmlWriter xml, IReadOnlyList<KeyValuePair<string, string>> tags)
+    public static void WriteTags(XmlWriter xml, IReadOnlyList<KeyValuePair<string, string>> tags)
     {
         if (tags.Count == 0)
         {

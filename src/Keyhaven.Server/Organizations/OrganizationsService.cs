@@ -93,6 +93,7 @@ internal sealed class OrganizationsService(IdentityStore identity, KeyhavenServe
                 "ListAccounts" => Page("Accounts", await org.ListAccountsAsync(caller, ct), WriteAccount),
                 "ListAccountsForParent" => Page("Accounts", await org.ListAccountsForParentAsync(caller, Id("ParentId", OrganizationIdPatterns.Parent()), ct), WriteAccount),
                 "DescribeAccount" => Single("Account", await org.DescribeAccountAsync(caller, Id("AccountId", OrganizationIdPatterns.Account()), ct), WriteAccount),
+                "RemoveAccountFromOrganization" => await Done(org.RemoveAccountFromOrganizationAsync(caller, Id("AccountId", OrganizationIdPatterns.Account()), ct)),
                 "CreateOrganizationalUnit" => Single("OrganizationalUnit", await org.CreateOrganizationalUnitAsync(caller, Id("ParentId", OrganizationIdPatterns.Parent()), R("Name"), ct), WriteUnit),
                 "ListOrganizationalUnitsForParent" => Page("OrganizationalUnits", await org.ListOrganizationalUnitsForParentAsync(caller, Id("ParentId", OrganizationIdPatterns.Parent()), ct), WriteUnit),
                 "DescribeOrganizationalUnit" => Single("OrganizationalUnit", await org.DescribeOrganizationalUnitAsync(caller, Id("OrganizationalUnitId", OrganizationIdPatterns.OrganizationalUnit()), ct), WriteUnit),

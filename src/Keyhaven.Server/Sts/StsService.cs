@@ -1,5 +1,7 @@
 using Keyhaven.Identity;
 using Keyhaven.Identity.Errors;
+using Keyhaven.Identity.Sessions;
+using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Hosting;
 using Keyhaven.Server.Pipeline;
 using Keyhaven.Server.Protocol;
@@ -9,11 +11,13 @@ using Microsoft.Extensions.Logging;
 namespace Keyhaven.Server.Sts;
 
 /// <summary>
-/// AWS STS (Query protocol, version 2011-06-15): AssumeRole, GetCallerIdentity, GetSessionToken. Authorization: any
-/// principal may call GetCallerIdentity; AssumeRole is decided by the role's trust policy and the caller's identity
-/// policies (in <see cref="IdentityStore.AssumeRoleAsync"/>); GetSessionToken needs long-term credentials.
+/// AWS STS (Query protocol, version 2011-06-15): AssumeRole, GetCallerIdentity, GetSessionToken, GetAccessKeyInfo.
+/// Authorization: any principal may call GetCallerIdentity; AssumeRole is decided by the role's trust policy and the
+/// caller's identity policies (in <see cref="IdentityStore.AssumeRoleAsync"/>), with <c>sts:TagSession</c> and
+/// <c>sts:SetSourceIdentity</c> when the session gets tags or a source identity; GetSessionToken needs long-term
+/// credentials; GetAccessKeyInfo needs <c>sts:GetAccessKeyInfo</c> in the caller's identity policies.
 /// </summary>
-internal sealed class StsService(IdentityStore identity, KeyhavenServerOptions options, ILogger<StsService> logger) : IAwsService
+internal sealed class StsService(IdentityStore identity, IdentityCallAuthorizer authorizer, KeyhavenServerOptions options, ILogger<StsService> logger) : IAwsService
 {
     public const string Version = "2011-06-15";
     public const string Namespace = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -46,13 +50,15 @@ internal sealed class StsService(IdentityStore identity, KeyhavenServerOptions o
 
                 case "AssumeRole":
                 {
-                    if (query.GetStructureList("Tags").Count > 0 || query.GetStructureList("PolicyArns").Count > 0)
+                    var input = new AssumeRoleInput
                     {
-                        throw new IdentityException(IdentityErrorCode.ValidationError, "Session tags and managed session policies (`Tags`, `PolicyArns`) are not supported yet.");
-                    }
-
-                    var assumed = await identity.AssumeRoleAsync(caller, QueryServiceErrors.Require(query, "RoleArn"), QueryServiceErrors.Require(query, "RoleSessionName"),
-                        QueryServiceErrors.GetInt(query, "DurationSeconds"), query.Get("Policy"), query.Get("ExternalId"), now, context.RequestAborted);
+                        RoleArn = QueryServiceErrors.Require(query, "RoleArn"), RoleSessionName = QueryServiceErrors.Require(query, "RoleSessionName"),
+                        DurationSeconds = QueryServiceErrors.GetInt(query, "DurationSeconds"), Policy = query.Get("Policy"), ExternalId = query.Get("ExternalId"),
+                        PolicyArns = query.GetStructureList("PolicyArns").Select(p => p.GetValueOrDefault("arn") ?? "").ToList(),
+                        Tags = query.GetStructureList("Tags").Select(t => KeyValuePair.Create(t.GetValueOrDefault("Key") ?? "", t.GetValueOrDefault("Value") ?? "")).ToList(),
+                        TransitiveTagKeys = query.GetList("TransitiveTagKeys"), SourceIdentity = query.Get("SourceIdentity"),
+                    };
+                    var assumed = await identity.AssumeRoleAsync(caller, input, now, context.RequestAborted);
                     logger.LogInformation("Request {RequestId}: {Caller} assumed {Session} ({AccessKeyId})", request.RequestId, caller.Arn, assumed.Arn, assumed.Credentials.AccessKeyId);
                     await AwsQueryProtocol.WriteResultAsync(context, Namespace, query.Action, request.RequestId, xml =>
                     {
@@ -61,7 +67,30 @@ internal sealed class StsService(IdentityStore identity, KeyhavenServerOptions o
                         xml.WriteElementString("AssumedRoleId", assumed.AssumedRoleId);
                         xml.WriteElementString("Arn", assumed.Arn);
                         xml.WriteEndElement();
+                        if (assumed.PackedPolicySize is { } packed)
+                        {
+                            xml.WriteElementString("PackedPolicySize", packed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        }
+
+                        if (assumed.SourceIdentity is { } source)
+                        {
+                            xml.WriteElementString("SourceIdentity", source);
+                        }
                     });
+                    return;
+                }
+
+                case "GetAccessKeyInfo":
+                {
+                    var accessKeyId = QueryServiceErrors.Require(query, "AccessKeyId");
+                    if (await authorizer.AuthorizeAsync(request, "sts:GetAccessKeyInfo", "*", context.RequestAborted) is { } denial)
+                    {
+                        throw new IdentityException(IdentityErrorCode.AccessDenied, denial);
+                    }
+
+                    var account = await identity.FindAccessKeyAccountAsync(accessKeyId, context.RequestAborted)
+                        ?? throw new IdentityException(IdentityErrorCode.ValidationError, $"Access key `{accessKeyId}` was not issued by this deployment.");
+                    await AwsQueryProtocol.WriteResultAsync(context, Namespace, query.Action, request.RequestId, xml => xml.WriteElementString("Account", account));
                     return;
                 }
 

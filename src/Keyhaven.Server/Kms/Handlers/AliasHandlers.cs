@@ -4,28 +4,32 @@ using Keyhaven.Server.Kms.Model;
 
 namespace Keyhaven.Server.Kms.Handlers;
 
-/// <summary>CreateAlias, UpdateAlias, DeleteAlias, ListAliases.</summary>
+/// <summary>
+/// CreateAlias, UpdateAlias, DeleteAlias, ListAliases. As in AWS KMS, changing an alias needs the permission on the
+/// alias itself (identity policies: aliases have no resource policy) and on each key it points to before and after
+/// (their key policies).
+/// </summary>
 internal static class AliasHandlers
 {
     public static IEnumerable<KmsOperation> Create(KmsDomain kms)
     {
         var c = KmsJsonContext.Default;
         yield return new KmsOperation<AliasRequest, EmptyResponse>("CreateAlias", c.AliasRequest, c.EmptyResponse,
-            r => KmsAccess.Key("CreateAlias", r.TargetKeyId),
+            r => [.. KmsAccess.Alias("CreateAlias", r.AliasName), .. KmsAccess.Key("CreateAlias", r.TargetKeyId)],
             async (caller, r, ct) =>
         {
             await kms.AliasManager.CreateAsync(caller, r.AliasName, r.TargetKeyId, ct);
             return EmptyResponse.Instance;
         });
         yield return new KmsOperation<AliasRequest, EmptyResponse>("UpdateAlias", c.AliasRequest, c.EmptyResponse,
-            r => KmsAccess.Key("UpdateAlias", r.TargetKeyId),
+            r => [.. KmsAccess.Alias("UpdateAlias", r.AliasName), .. KmsAccess.Key("UpdateAlias", r.AliasName), .. KmsAccess.Key("UpdateAlias", r.TargetKeyId)],
             async (caller, r, ct) =>
         {
             await kms.AliasManager.UpdateAsync(caller, r.AliasName, r.TargetKeyId, ct);
             return EmptyResponse.Instance;
         });
         yield return new KmsOperation<AliasRequest, EmptyResponse>("DeleteAlias", c.AliasRequest, c.EmptyResponse,
-            r => KmsAccess.Key("DeleteAlias", r.AliasName),
+            r => [.. KmsAccess.Alias("DeleteAlias", r.AliasName), .. KmsAccess.Key("DeleteAlias", r.AliasName)],
             async (caller, r, ct) =>
         {
             await kms.AliasManager.DeleteAsync(caller, r.AliasName, ct);
