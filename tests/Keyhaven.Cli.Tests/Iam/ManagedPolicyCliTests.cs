@@ -15,41 +15,41 @@ public sealed class ManagedPolicyCliTests : IDisposable
         const string kmsAll = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}""";
         const string encryptOnly = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Encrypt","kms:DescribeKey"],"Resource":"*"}]}""";
 
-        var policy = (await Ok(AwsCli.RunAsync(server, "iam", "create-policy", "--policy-name", "KmsAll", "--policy-document", kmsAll))).GetProperty("Policy");
+        var policy = (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "create-policy", "--policy-name", "KmsAll", "--policy-document", kmsAll))).GetProperty("Policy");
         var policyArn = policy.GetProperty("Arn").GetString()!;
         Assert.Matches("^arn:aws:iam::[0-9]{12}:policy/KmsAll$", policyArn);
         Assert.StartsWith("ANPA", policy.GetProperty("PolicyId").GetString());
         Assert.Equal("v1", policy.GetProperty("DefaultVersionId").GetString());
-        var boundaryArn = (await Ok(AwsCli.RunAsync(server, "iam", "create-policy", "--policy-name", "EncryptOnly", "--path", "/boundaries/",
+        var boundaryArn = (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "create-policy", "--policy-name", "EncryptOnly", "--path", "/boundaries/",
             "--policy-document", encryptOnly))).GetProperty("Policy").GetProperty("Arn").GetString()!;
         // The CLI URL-decodes the version's document and prints it as JSON.
-        var version = (await Ok(AwsCli.RunAsync(server, "iam", "get-policy-version", "--policy-arn", boundaryArn, "--version-id", "v1"))).GetProperty("PolicyVersion");
+        var version = (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "get-policy-version", "--policy-arn", boundaryArn, "--version-id", "v1"))).GetProperty("PolicyVersion");
         Assert.Equal("kms:Encrypt", version.GetProperty("Document").GetProperty("Statement")[0].GetProperty("Action")[0].GetString());
         Assert.True(version.GetProperty("IsDefaultVersion").GetBoolean());
 
-        var userArn = (await Ok(AwsCli.RunAsync(server, "iam", "create-user", "--user-name", "dev"))).GetProperty("User").GetProperty("Arn").GetString()!;
-        await Ok(AwsCli.RunAsync(server, "iam", "put-user-policy", "--user-name", "dev", "--policy-name", "assume", "--policy-document",
+        var userArn = (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "create-user", "--user-name", "dev"))).GetProperty("User").GetProperty("Arn").GetString()!;
+        await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "put-user-policy", "--user-name", "dev", "--policy-name", "assume", "--policy-document",
             """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"""), expectOutput: false);
-        var key = (await Ok(AwsCli.RunAsync(server, "iam", "create-access-key", "--user-name", "dev"))).GetProperty("AccessKey");
+        var key = (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "create-access-key", "--user-name", "dev"))).GetProperty("AccessKey");
         var dev = new AwsCliAs.Credentials(key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!);
 
         var trust = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"{{userArn}}"},"Action":"sts:AssumeRole"}]}""";
-        var roleArn = (await Ok(AwsCli.RunAsync(server, "iam", "create-role", "--role-name", "DevApp", "--assume-role-policy-document", trust)))
+        var roleArn = (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "create-role", "--role-name", "DevApp", "--assume-role-policy-document", trust)))
             .GetProperty("Role").GetProperty("Arn").GetString()!;
-        await Ok(AwsCli.RunAsync(server, "iam", "attach-role-policy", "--role-name", "DevApp", "--policy-arn", policyArn), expectOutput: false);
-        await Ok(AwsCli.RunAsync(server, "iam", "put-role-permissions-boundary", "--role-name", "DevApp", "--permissions-boundary", boundaryArn), expectOutput: false);
-        Assert.Equal(policyArn, (await Ok(AwsCli.RunAsync(server, "iam", "list-attached-role-policies", "--role-name", "DevApp")))
+        await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "attach-role-policy", "--role-name", "DevApp", "--policy-arn", policyArn), expectOutput: false);
+        await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "put-role-permissions-boundary", "--role-name", "DevApp", "--permissions-boundary", boundaryArn), expectOutput: false);
+        Assert.Equal(policyArn, (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "list-attached-role-policies", "--role-name", "DevApp")))
             .GetProperty("AttachedPolicies")[0].GetProperty("PolicyArn").GetString());
-        Assert.Equal(boundaryArn, (await Ok(AwsCli.RunAsync(server, "iam", "get-role", "--role-name", "DevApp")))
+        Assert.Equal(boundaryArn, (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "get-role", "--role-name", "DevApp")))
             .GetProperty("Role").GetProperty("PermissionsBoundary").GetProperty("PermissionsBoundaryArn").GetString());
 
-        var keyId = (await Ok(AwsCli.RunAsync(server, "kms", "create-key"))).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
-        var assumed = (await Ok(AwsCliAs.RunAsync(server, dev, "sts", "assume-role", "--role-arn", roleArn, "--role-session-name", "cli"))).GetProperty("Credentials");
+        var keyId = (await AwsCli.Ok(AwsCli.RunAsync(server, "kms", "create-key"))).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+        var assumed = (await AwsCli.Ok(AwsCliAs.RunAsync(server, dev, "sts", "assume-role", "--role-arn", roleArn, "--role-session-name", "cli"))).GetProperty("Credentials");
         var session = new AwsCliAs.Credentials(assumed.GetProperty("AccessKeyId").GetString()!, assumed.GetProperty("SecretAccessKey").GetString()!,
             assumed.GetProperty("SessionToken").GetString());
         var plaintext = Path.Combine(_data, "plaintext.txt");
         await File.WriteAllTextAsync(plaintext, "hello");
-        var blob = (await Ok(AwsCliAs.RunAsync(server, session, "kms", "encrypt", "--key-id", keyId, "--plaintext", "fileb://" + plaintext)))
+        var blob = (await AwsCli.Ok(AwsCliAs.RunAsync(server, session, "kms", "encrypt", "--key-id", keyId, "--plaintext", "fileb://" + plaintext)))
             .GetProperty("CiphertextBlob").GetString()!;
         var ciphertext = Path.Combine(_data, "ciphertext.bin");
         await File.WriteAllBytesAsync(ciphertext, Convert.FromBase64String(blob));
@@ -58,23 +58,17 @@ public sealed class ManagedPolicyCliTests : IDisposable
         Assert.Contains("AccessDeniedException", denied.Stderr);
         Assert.Contains("permissions boundary", denied.Stderr);
 
-        var group = (await Ok(AwsCli.RunAsync(server, "iam", "create-group", "--group-name", "developers"))).GetProperty("Group");
+        var group = (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "create-group", "--group-name", "developers"))).GetProperty("Group");
         Assert.StartsWith("AGPA", group.GetProperty("GroupId").GetString());
-        await Ok(AwsCli.RunAsync(server, "iam", "add-user-to-group", "--group-name", "developers", "--user-name", "dev"), expectOutput: false);
-        Assert.Equal("dev", (await Ok(AwsCli.RunAsync(server, "iam", "get-group", "--group-name", "developers")))
+        await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "add-user-to-group", "--group-name", "developers", "--user-name", "dev"), expectOutput: false);
+        Assert.Equal("dev", (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "get-group", "--group-name", "developers")))
             .GetProperty("Users")[0].GetProperty("UserName").GetString());
-        Assert.Equal("developers", (await Ok(AwsCli.RunAsync(server, "iam", "list-groups-for-user", "--user-name", "dev")))
+        Assert.Equal("developers", (await AwsCli.Ok(AwsCli.RunAsync(server, "iam", "list-groups-for-user", "--user-name", "dev")))
             .GetProperty("Groups")[0].GetProperty("GroupName").GetString());
         var conflict = await AwsCli.RunAsync(server, "iam", "delete-group", "--group-name", "developers");
         Assert.Contains("DeleteConflict", conflict.Stderr);
     }
 
-    private static async Task<JsonElement> Ok(Task<AwsCli.Result> run, bool expectOutput = true)
-    {
-        var result = await run;
-        Assert.True(result.ExitCode == 0, $"aws exited {result.ExitCode}: {result.Stderr}");
-        return expectOutput ? result.Json : default;
-    }
 
     public void Dispose()
     {

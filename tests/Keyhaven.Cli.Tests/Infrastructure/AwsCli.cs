@@ -16,6 +16,14 @@ public static class AwsCli
         public JsonElement Json => JsonDocument.Parse(Stdout).RootElement.Clone();
     }
 
+    /// <summary>Awaits <paramref name="run"/>, asserts the CLI succeeded and returns its JSON output (default when none is expected).</summary>
+    public static async Task<JsonElement> Ok(Task<Result> run, bool expectOutput = true)
+    {
+        var result = await run;
+        Assert.True(result.ExitCode == 0, $"aws exited {result.ExitCode}: {result.Stderr}");
+        return expectOutput ? result.Json : default;
+    }
+
     public static async Task<Result> RunAsync(KeyhavenProcess server, params string[] arguments)
     {
         Assert.True(File.Exists(Path), $"{Path} is missing: install Debian's awscli package (.ci/run does).");
