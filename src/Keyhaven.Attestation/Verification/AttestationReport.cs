@@ -18,6 +18,7 @@ public static class AttestationReport
         {
             json.WriteStartObject();
             json.WriteBoolean("valid", result.IsValid);
+            json.WriteBoolean("development", result.IsDevelopment);
             if (!result.IsValid)
             {
                 json.WriteString("reason", result.Reason);

@@ -16,6 +16,9 @@ public sealed record AttestationResult
     /// <summary>Subjects of the chain, leaf first, when the document parsed.</summary>
     public IReadOnlyList<string> ChainSubjects { get; init; } = [];
 
+    /// <summary>True when the document chains to a development root: it proves nothing about real hardware.</summary>
+    public bool IsDevelopment { get; init; }
+
     public bool IsValid => Failure == AttestationFailure.None;
 
     internal static AttestationResult Fail(AttestationFailure failure, string reason, AttestationDocument? document = null, IReadOnlyList<string>? chain = null) =>

@@ -12,6 +12,12 @@ public sealed record AttestationVerifierOptions
     /// </summary>
     public IReadOnlyList<string> TrustedRootFingerprints { get; init; } = [NitroRoots.AwsNitroEnclavesRootG1Sha256];
 
+    /// <summary>
+    /// SHA-256 fingerprints of development roots (<c>keyhaven enclave init</c>) trusted as well, only when a server is
+    /// told to. A document under one of them must carry a <c>dev:</c> module id and is reported as development.
+    /// </summary>
+    public IReadOnlyList<string> DevelopmentRootFingerprints { get; init; } = [];
+
     /// <summary>The oldest a document may be (its timestamp against the verifier's clock); default 5 minutes.</summary>
     public TimeSpan MaxAge { get; init; } = TimeSpan.FromMinutes(5);
 

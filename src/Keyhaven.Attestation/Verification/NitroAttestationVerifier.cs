@@ -84,7 +84,15 @@ public sealed class NitroAttestationVerifier(AttestationVerifierOptions options,
             var subjects = new List<string> { leaf.Subject };
             subjects.AddRange(certificates.Skip(1).Reverse().Select(c => c.Subject));
             var root = certificates[1]; // INVARIANT: the CA bundle is root first and has at least one certificate
-            if (!options.TrustedRootFingerprints.Contains(root.GetCertHashString(HashAlgorithmName.SHA256), StringComparer.OrdinalIgnoreCase))
+            var fingerprint = root.GetCertHashString(HashAlgorithmName.SHA256);
+            var development = options.DevelopmentRootFingerprints.Contains(fingerprint, StringComparer.OrdinalIgnoreCase);
+            if (development && !document.ModuleId.StartsWith(Development.DevelopmentAttestor.ModulePrefix, StringComparison.Ordinal))
+            {
+                return AttestationResult.Fail(AttestationFailure.UntrustedRoot,
+                    $"The document chains to a development root but its module id `{document.ModuleId}` does not say `dev:`.", document, subjects);
+            }
+
+            if (!development && !options.TrustedRootFingerprints.Contains(fingerprint, StringComparer.OrdinalIgnoreCase))
             {
                 return AttestationResult.Fail(AttestationFailure.UntrustedRoot,
                     $"The CA bundle starts with `{root.Subject}` (SHA-256 {root.GetCertHashString(HashAlgorithmName.SHA256)}), which is not a pinned root.", document, subjects);
@@ -131,7 +139,7 @@ public sealed class NitroAttestationVerifier(AttestationVerifierOptions options,
                 return AttestationResult.Fail(AttestationFailure.NonceMismatch, "The document's nonce is not the one issued.", document, subjects);
             }
 
-            return new AttestationResult { Failure = AttestationFailure.None, Document = document, ChainSubjects = subjects };
+            return new AttestationResult { Failure = AttestationFailure.None, Document = document, ChainSubjects = subjects, IsDevelopment = development };
         }
         finally
         {
