@@ -5,4 +5,5 @@ var root = new RootCommand("Keyhaven: a self-hosted key management service that 
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(PolicyCommand.Create());
 root.Subcommands.Add(AttestationCommand.Create());
+root.Subcommands.Add(EnclaveCommand.Create());
 return await root.Parse(args).InvokeAsync();
