@@ -42,8 +42,8 @@ function keyring (spec) {
         children: (spec.children || []).map(keyring)
       })
     case 'kms': {
-      const { KMSClient } = require('@aws-sdk/client-kms')
-      const clientProvider = () => new KMSClient({
+      const { KMS } = require('@aws-sdk/client-kms')
+      const clientProvider = () => new KMS({
         endpoint: spec.endpoint,
         region: spec.region,
         credentials: { accessKeyId: spec.accessKeyId, secretAccessKey: spec.secretAccessKey }
