@@ -126,20 +126,17 @@ public sealed class DecryptingStream : Stream
         }
 
         _inputStart += length;
-        if (_decryptor.Stage == DecryptorStage.Done)
+        var done = _decryptor.Stage == DecryptorStage.Done;
+        if (done)
         {
             await EnsureNothingFollowsAsync(useAsync, cancellationToken).ConfigureAwait(false);
-            _holdBack = false;
         }
 
         if (_holdBack)
         {
-            // Nothing is released yet; the read loop continues with the next record.
-            _outputStart = _outputEnd;
-        }
-        else if (stage == DecryptorStage.Footer || (stage == DecryptorStage.Body && _decryptor.Stage == DecryptorStage.Done))
-        {
-            _outputStart = 0;
+            // Held-back plaintext accumulates unreleased until the whole message, signature included, verified.
+            _outputStart = done ? 0 : _outputEnd;
+            _holdBack = !done;
         }
     }
 

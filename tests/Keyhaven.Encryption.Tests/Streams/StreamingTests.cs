@@ -50,6 +50,7 @@ public sealed class StreamingTests
             var whole = Client.Encrypt(plaintext, Keys.Aes(), options).Ciphertext;
             Assert.Equal(whole.Length, streamed.Length, tolerance: 4); // DER signatures vary by a few bytes
             Assert.Equal(plaintext, await DecryptStreamingAsync(whole, chunk: 1 + (writeSize % 5000)));
+            Assert.Equal(plaintext, await DecryptStreamingAsync(whole, new DecryptOptions { SignedMessages = SignedMessagePolicy.ReleaseBeforeVerification }, chunk: 1000));
         }
     }
 
