@@ -33,7 +33,7 @@ public sealed class EncryptionClient
     {
         options ??= new EncryptOptions();
         using var materials = await GetEncryptionMaterialsAsync(cmm, options, plaintext.Length, cancellationToken).ConfigureAwait(false);
-        using var encryptor = new MessageEncryptor(materials, options.FrameLength);
+        using var encryptor = new MessageEncryptor(materials, options.FrameLength, hashForSignature: !MessageWriter.HashesInParallel(materials.Suite.IsSigning, plaintext.Length));
         var ciphertext = MessageWriter.WriteMessage(encryptor, plaintext.Span);
         return new EncryptResult(ciphertext, materials.EncryptionContext, materials.Suite.Id);
     }
@@ -65,7 +65,7 @@ public sealed class EncryptionClient
         }
 
         await decryptor.ReadHeaderAsync(message[..headerLength], cancellationToken).ConfigureAwait(false);
-        var plaintext = MessageReader.ReadBody(decryptor, message.Span, headerLength);
+        var plaintext = MessageReader.ReadBody(decryptor, message, headerLength);
         return new DecryptResult(plaintext, decryptor.EncryptionContext, decryptor.Suite.Id);
     }
 

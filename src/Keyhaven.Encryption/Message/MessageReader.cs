@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Keyhaven.Encryption.Format;
 
 namespace Keyhaven.Encryption.Message;
 
@@ -7,40 +9,91 @@ internal static class MessageReader
 {
     /// <summary>
     /// Decrypts every record after the header and returns the plaintext, only once the whole message has been
-    /// verified and no byte follows it.
+    /// verified and no byte follows it. Large signed messages are hashed on a second thread meanwhile.
     /// </summary>
-    public static byte[] ReadBody(MessageDecryptor decryptor, ReadOnlySpan<byte> message, int offset)
+    public static byte[] ReadBody(MessageDecryptor decryptor, ReadOnlyMemory<byte> message, int offset)
     {
-        // The plaintext is never longer than the ciphertext body.
-        var plaintext = new byte[message.Length - offset];
+        var (plaintextLength, bodyEnd) = MeasureBody(decryptor, message.Span, offset);
+        Task<byte[]>? hashTask = null;
+        if (MessageWriter.HashesInParallel(decryptor.Suite.IsSigning, plaintextLength))
+        {
+            decryptor.HashOutside();
+            var signed = message[..bodyEnd];
+            var algorithm = decryptor.Suite.SignatureHash;
+            hashTask = Task.Run(() => HashOf(algorithm, signed));
+        }
+
+        var span = message.Span;
+        var plaintext = new byte[plaintextLength];
         var written = 0;
         try
         {
             while (decryptor.Stage == DecryptorStage.Body)
             {
-                var record = Take(decryptor, message, ref offset);
+                var record = Take(decryptor, span, ref offset);
                 written += decryptor.DecryptRecord(record, plaintext.AsSpan(written));
             }
 
             if (decryptor.Stage == DecryptorStage.Footer)
             {
-                decryptor.VerifyFooter(Take(decryptor, message, ref offset));
+                var footer = Take(decryptor, span, ref offset);
+                if (hashTask is null)
+                {
+                    decryptor.VerifyFooter(footer);
+                }
+                else
+                {
+                    decryptor.VerifySignature(hashTask.GetAwaiter().GetResult(), footer);
+                }
             }
 
-            if (offset != message.Length)
+            if (offset != span.Length)
             {
-                throw new EncryptionSdkException(EncryptionSdkErrorReason.MalformedMessage, $"{message.Length - offset} bytes follow the end of the message.");
+                throw new EncryptionSdkException(EncryptionSdkErrorReason.MalformedMessage, $"{span.Length - offset} bytes follow the end of the message.");
             }
 
-            return written == plaintext.Length ? plaintext : plaintext.AsSpan(0, written).ToArray();
+            return plaintext;
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+            throw;
         }
         finally
         {
-            if (written != plaintext.Length || decryptor.Stage != DecryptorStage.Done)
+            hashTask?.Wait(); // never leave the hasher reading the caller's buffer
+        }
+    }
+
+    /// <summary>The plaintext length and where the body ends, from the record lengths alone (nothing is decrypted).</summary>
+    private static (int PlaintextLength, int BodyEnd) MeasureBody(MessageDecryptor decryptor, ReadOnlySpan<byte> message, int offset)
+    {
+        long plaintext = 0;
+        var framed = decryptor.Header.ContentType == ContentType.Framed;
+        while (true)
+        {
+            var remaining = message[offset..];
+            var length = decryptor.RequiredBytes(remaining);
+            if (length > remaining.Length)
             {
-                CryptographicOperations.ZeroMemory(plaintext);
+                throw MessageDecryptor.Truncated();
+            }
+
+            var final = !framed || BinaryPrimitives.ReadUInt32BigEndian(remaining) == BodyLayout.SequenceNumberEnd;
+            plaintext += length - (!framed ? BodyLayout.NonFramedOverhead : final ? BodyLayout.FinalFrameOverhead : BodyLayout.RegularFrameOverhead);
+            offset += length;
+            if (final)
+            {
+                return ((int)plaintext, offset);
             }
         }
+    }
+
+    private static byte[] HashOf(System.Security.Cryptography.HashAlgorithmName algorithm, ReadOnlyMemory<byte> data)
+    {
+        using var hash = IncrementalHash.CreateHash(algorithm);
+        hash.AppendData(data.Span);
+        return hash.GetHashAndReset();
     }
 
     private static ReadOnlySpan<byte> Take(MessageDecryptor decryptor, ReadOnlySpan<byte> message, ref int offset)

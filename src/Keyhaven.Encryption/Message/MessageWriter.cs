@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
 using Keyhaven.Encryption.Format;
 
 namespace Keyhaven.Encryption.Message;
@@ -5,6 +7,12 @@ namespace Keyhaven.Encryption.Message;
 /// <summary>Writes a whole message for a plaintext held in memory (the byte-array API).</summary>
 internal static class MessageWriter
 {
+    /// <summary>Plaintexts from this size on are hashed for the signature on a second thread while frames are encrypted.</summary>
+    public const int ParallelHashThreshold = 1024 * 1024;
+
+    /// <summary>Whether <see cref="WriteMessage"/> hashes itself (the encryptor must then be made without hashing).</summary>
+    public static bool HashesInParallel(bool signed, int plaintextLength) => signed && plaintextLength >= ParallelHashThreshold;
+
     public static byte[] WriteMessage(MessageEncryptor encryptor, ReadOnlySpan<byte> plaintext)
     {
         var frameLength = encryptor.FrameLength;
@@ -31,25 +39,58 @@ internal static class MessageWriter
         var output = new byte[total];
         encryptor.Header.CopyTo(output, 0);
         var offset = encryptor.Header.Length;
-        if (frameLength == 0)
+        var parallel = HashesInParallel(encryptor.Suite.IsSigning, plaintext.Length);
+        var hashed = parallel ? Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }) : null;
+        var hashTask = hashed is null ? null : Task.Run(() => HashAsync(encryptor, output, hashed.Reader));
+        try
         {
-            offset += encryptor.WriteNonFramed(plaintext, output.AsSpan(offset));
-        }
-        else
-        {
-            var remaining = plaintext;
-            while (remaining.Length > frameLength)
+            if (frameLength == 0)
             {
-                offset += encryptor.WriteFrame(remaining[..frameLength], final: false, output.AsSpan(offset));
-                remaining = remaining[frameLength..];
+                offset += encryptor.WriteNonFramed(plaintext, output.AsSpan(offset));
             }
+            else
+            {
+                var remaining = plaintext;
+                var published = offset;
+                while (remaining.Length > frameLength)
+                {
+                    offset += encryptor.WriteFrame(remaining[..frameLength], final: false, output.AsSpan(offset));
+                    remaining = remaining[frameLength..];
+                    if (hashed is not null && offset - published >= ParallelHashThreshold)
+                    {
+                        hashed.Writer.TryWrite(offset); // the channel orders these writes before the hasher's reads
+                        published = offset;
+                    }
+                }
 
-            offset += encryptor.WriteFrame(remaining, final: true, output.AsSpan(offset));
+                offset += encryptor.WriteFrame(remaining, final: true, output.AsSpan(offset));
+            }
+        }
+        finally
+        {
+            if (hashed is not null)
+            {
+                hashed.Writer.TryWrite(offset);
+                hashed.Writer.Complete();
+            }
         }
 
-        var footer = encryptor.WriteFooter();
+        var footer = hashTask is null ? encryptor.WriteFooter() : encryptor.FooterFromHash(hashTask.GetAwaiter().GetResult());
         footer.CopyTo(output, offset);
         offset += footer.Length;
         return offset == output.Length ? output : output.AsSpan(0, offset).ToArray();
+    }
+
+    private static async Task<byte[]> HashAsync(MessageEncryptor encryptor, byte[] output, ChannelReader<int> ends)
+    {
+        using var hash = IncrementalHash.CreateHash(encryptor.Suite.SignatureHash);
+        var start = 0;
+        await foreach (var end in ends.ReadAllAsync().ConfigureAwait(false))
+        {
+            hash.AppendData(output, start, end - start);
+            start = end;
+        }
+
+        return hash.GetHashAndReset();
     }
 }

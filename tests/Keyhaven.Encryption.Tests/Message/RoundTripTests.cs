@@ -36,6 +36,28 @@ public sealed class RoundTripTests
         }
     }
 
+    [Theory]
+    [InlineData(AlgorithmSuiteId.AesGcm256HkdfSha512CommitEcdsaP384)]
+    [InlineData(AlgorithmSuiteId.AesGcm128HkdfSha256EcdsaP256)]
+    public void Large_signed_messages_hashed_on_a_second_thread_verify_and_reject_tampering(AlgorithmSuiteId id)
+    {
+        var client = ClientFor(id);
+        var plaintext = Keys.Plaintext(3 * 1024 * 1024 + 17);
+        var message = client.Encrypt(plaintext, Keys.Aes(), new EncryptOptions { Suite = id }).Ciphertext;
+        Assert.Equal(plaintext, client.Decrypt(message, Keys.Aes()).Plaintext);
+        using var stream = client.CreateDecryptingStream(new MemoryStream(message), Keys.Aes());
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        Assert.Equal(plaintext, copy.ToArray());
+
+        foreach (var position in new[] { message.Length / 2, message.Length - 20 })
+        {
+            var tampered = (byte[])message.Clone();
+            tampered[position] ^= 0x10;
+            Assert.Throws<EncryptionSdkException>(() => client.Decrypt(tampered, Keys.Aes()));
+        }
+    }
+
     [Fact]
     public void Default_suite_is_0578_and_0478_without_signing()
     {
