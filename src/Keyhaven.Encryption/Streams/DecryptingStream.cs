@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Keyhaven.Encryption.Message;
 using Keyhaven.Encryption.Suites;
@@ -79,6 +80,7 @@ public sealed class DecryptingStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no allocation per frame
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -99,6 +101,7 @@ public sealed class DecryptingStream : Stream
     }
 
     /// <summary>Processes the next record: the header, one body record, or the footer.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // no allocation per frame
     private async ValueTask AdvanceAsync(bool useAsync, CancellationToken cancellationToken)
     {
         var stage = _decryptor.Stage;
@@ -161,6 +164,7 @@ public sealed class DecryptingStream : Stream
     }
 
     /// <summary>Reads from the source until the next record is buffered; returns its length.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> FillAsync(bool useAsync, CancellationToken cancellationToken)
     {
         while (true)
@@ -212,6 +216,7 @@ public sealed class DecryptingStream : Stream
         _inputEnd = buffered;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask EnsureNothingFollowsAsync(bool useAsync, CancellationToken cancellationToken)
     {
         if (_inputEnd == _inputStart && !_sourceEnded)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Keyhaven.Encryption.Materials;
 using Keyhaven.Encryption.Message;
@@ -89,6 +90,7 @@ public sealed class EncryptingStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // no allocation per frame
     private async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> data, bool useAsync, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -141,6 +143,7 @@ public sealed class EncryptingStream : Stream
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteHeaderAsync(bool useAsync, CancellationToken cancellationToken)
     {
         if (!_headerWritten)
@@ -150,6 +153,7 @@ public sealed class EncryptingStream : Stream
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteOutAsync(ReadOnlyMemory<byte> bytes, bool useAsync, CancellationToken cancellationToken)
     {
         if (useAsync)
