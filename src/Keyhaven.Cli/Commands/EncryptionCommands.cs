@@ -49,7 +49,7 @@ internal static class EncryptionCommands
                     ? n is >= 1 and <= 256 * 1024 * 1024 ? n : throw new CliInputException($"The frame length is 1 to {256 * 1024 * 1024} bytes, not {n}.")
                     : 4096,
             };
-            var keyring = Keys(parseResult, common).CreateKeyring();
+            var keyring = Keys(parseResult, common).CreateKeyring(forDecrypt: false);
             await using var input = InputSource.Open(parseResult.GetValue(common.Input)!);
             await using var output = OutputTarget.Open(parseResult.GetValue(common.Output)!);
             await using (var encrypting = await client.CreateEncryptingStreamAsync(output.Stream, keyring, options, leaveOpen: true, cancellationToken))
@@ -71,7 +71,7 @@ internal static class EncryptionCommands
         command.SetAction((parseResult, cancellationToken) => RunAsync(async () =>
         {
             var client = new EncryptionClient(ClientOptions(parseResult, common));
-            var keyring = Keys(parseResult, common).CreateKeyring();
+            var keyring = Keys(parseResult, common).CreateKeyring(forDecrypt: true);
             await using var input = InputSource.Open(parseResult.GetValue(common.Input)!);
             await using var output = OutputTarget.Open(parseResult.GetValue(common.Output)!);
             var options = new DecryptOptions

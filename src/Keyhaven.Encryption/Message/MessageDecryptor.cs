@@ -304,11 +304,3 @@ internal sealed class MessageDecryptor : IDisposable
         _materials?.Dispose();
     }
 }
-
-internal enum DecryptorStage
-{
-    Header,
-    Body,
-    Footer,
-    Done,
-}

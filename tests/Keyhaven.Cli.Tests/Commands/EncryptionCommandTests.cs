@@ -137,6 +137,10 @@ public sealed class EncryptionCommandTests : IDisposable
         Assert.True(decrypted.ExitCode == 0, decrypted.Stderr);
         Assert.Equal(_plaintext, decrypted.Stdout);
 
+        var alias = await KeyhavenBinaryCommand.RunAsync(null, environment, "decrypt", "-i", P("kms.msg"), "-o", "-", "--kms-key", "alias/files", "--endpoint-url", server.Endpoint);
+        Assert.Equal(2, alias.ExitCode);
+        Assert.Contains("must be a key ARN", alias.Stderr);
+
         var noCredentials = await KeyhavenBinaryCommand.RunAsync(null, new Dictionary<string, string> { ["AWS_REGION"] = "us-east-1", ["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE", ["AWS_SECRET_ACCESS_KEY"] = "wrong" }, "decrypt", "-i", P("kms.msg"), "-o", "-", "--kms-key", arn, "--endpoint-url", server.Endpoint);
         Assert.Equal(1, noCredentials.ExitCode);
         Assert.Single(noCredentials.Stderr.Trim().Split('\n'));

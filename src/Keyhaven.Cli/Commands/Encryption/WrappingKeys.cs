@@ -22,9 +22,15 @@ internal sealed class WrappingKeys
 
     public string? Region { get; init; }
 
-    public IKeyring CreateKeyring()
+    /// <param name="forDecrypt">KMS keys must then be key ARNs: a message records the ARN that wrapped its data key.</param>
+    public IKeyring CreateKeyring(bool forDecrypt)
     {
         var keyrings = new List<IKeyring>();
+        if (forDecrypt && KmsKeys.FirstOrDefault(key => !KmsKeyArn.TryParse(key, out _)) is { } notArn)
+        {
+            throw new CliInputException($"`--kms-key {notArn}` must be a key ARN to decrypt (arn:aws:kms:REGION:ACCOUNT:key/ID).");
+        }
+
         if (KmsKeys.Count > 0)
         {
             var kms = CreateKmsClient();
