@@ -14,6 +14,13 @@ if [ ! -x /usr/bin/aws ]; then
   fi
 fi
 
+# The AWS Encryption SDK for JavaScript, for the encryption SDK's interoperability tests (locked by package-lock.json).
+esdk_js=tests/Keyhaven.Encryption.Tests/Interop/js
+if [ ! -d "$esdk_js/node_modules" ]; then
+  echo "Installing the AWS Encryption SDK for JavaScript (npm ci in $esdk_js)..."
+  (cd "$esdk_js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || { echo "npm ci failed in $esdk_js" >&2; exit 1; }
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log=$(mktemp)
 dotnet test Keyhaven.slnx --nologo "$@" 2>&1 | tee "$log"

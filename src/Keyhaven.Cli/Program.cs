@@ -6,4 +6,6 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(PolicyCommand.Create());
 root.Subcommands.Add(AttestationCommand.Create());
 root.Subcommands.Add(EnclaveCommand.Create());
+root.Subcommands.Add(EncryptionCommands.CreateEncrypt());
+root.Subcommands.Add(EncryptionCommands.CreateDecrypt());
 return await root.Parse(args).InvokeAsync();

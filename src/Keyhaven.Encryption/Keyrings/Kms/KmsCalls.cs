@@ -1,0 +1,54 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Keyhaven.Encryption.Materials;
+
+namespace Keyhaven.Encryption.Keyrings.Kms;
+
+/// <summary>The KMS calls shared by the KMS keyrings: Decrypt of one encrypted data key, with its checks.</summary>
+internal static class KmsCalls
+{
+    public const string ProviderId = "aws-kms";
+
+    /// <summary>
+    /// Decrypts <paramref name="edk"/> with <paramref name="keyArn"/> and sets the data key; returns the failure
+    /// (or null on success) so the caller can try the next key.
+    /// </summary>
+    public static async Task<Exception?> TryDecryptAsync(IAmazonKeyManagementService kms, string keyArn, EncryptedDataKey edk, DecryptionMaterials materials, IReadOnlyList<string> grantTokens, CancellationToken cancellationToken)
+    {
+        DecryptResponse response;
+        try
+        {
+            response = await kms.DecryptAsync(new DecryptRequest
+            {
+                KeyId = keyArn,
+                CiphertextBlob = new MemoryStream(edk.Ciphertext),
+                EncryptionContext = materials.EncryptionContext.ToDictionary(),
+                GrantTokens = grantTokens.Count == 0 ? null : [.. grantTokens],
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException)
+        {
+            return new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"KMS Decrypt with `{keyArn}` failed: {e.Message}", e);
+        }
+
+        var plaintext = response.Plaintext.ToArray();
+        if (response.KeyId != keyArn)
+        {
+            return new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"KMS Decrypt answered for key `{response.KeyId}`, not `{keyArn}`.");
+        }
+
+        if (plaintext.Length != materials.Suite.KeyLength)
+        {
+            return new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"KMS Decrypt returned {plaintext.Length} bytes; suite {materials.Suite} needs {materials.Suite.KeyLength}.");
+        }
+
+        materials.SetPlaintextDataKey(plaintext);
+        return null;
+    }
+
+    public static EncryptionSdkException NoKey(IReadOnlyCollection<Exception> failures) =>
+        failures.Count == 0
+            ? new EncryptionSdkException(EncryptionSdkErrorReason.NoDecryptableDataKey, "The message has no encrypted data key for this KMS keyring.")
+            : new EncryptionSdkException(EncryptionSdkErrorReason.NoDecryptableDataKey, $"No encrypted data key could be decrypted with KMS: {string.Join(" ", failures.Select(f => f.Message))}", new AggregateException(failures));
+}

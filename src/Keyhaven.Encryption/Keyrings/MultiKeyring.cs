@@ -1,0 +1,71 @@
+using Keyhaven.Encryption.Materials;
+
+namespace Keyhaven.Encryption.Keyrings;
+
+/// <summary>
+/// A generator keyring plus child keyrings: on encrypt the generator makes and wraps the data key and every child
+/// wraps it too; on decrypt each keyring is tried in order until one unwraps a key. Thread safe if its keyrings are.
+/// spec: framework/multi-keyring.md
+/// </summary>
+public sealed class MultiKeyring : IKeyring
+{
+    public MultiKeyring(IKeyring? generator, IReadOnlyList<IKeyring> children)
+    {
+        ArgumentNullException.ThrowIfNull(children);
+        if (generator is null && children.Count == 0)
+        {
+            throw new ArgumentException("A multi-keyring needs a generator or at least one child keyring.", nameof(children));
+        }
+
+        Generator = generator;
+        Children = children;
+    }
+
+    public IKeyring? Generator { get; }
+
+    public IReadOnlyList<IKeyring> Children { get; }
+
+    public async ValueTask OnEncryptAsync(EncryptionMaterials materials, CancellationToken cancellationToken = default)
+    {
+        if (Generator is null && materials.PlaintextDataKey is null)
+        {
+            throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, "A multi-keyring without a generator cannot create a data key.");
+        }
+
+        if (Generator is not null)
+        {
+            await Generator.OnEncryptAsync(materials, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var child in Children)
+        {
+            await child.OnEncryptAsync(materials, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask OnDecryptAsync(DecryptionMaterials materials, IReadOnlyList<EncryptedDataKey> encryptedDataKeys, CancellationToken cancellationToken = default)
+    {
+        List<Exception>? failures = null;
+        foreach (var keyring in Generator is null ? Children : [Generator, .. Children])
+        {
+            if (materials.PlaintextDataKey is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                await keyring.OnDecryptAsync(materials, encryptedDataKeys, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EncryptionSdkException e) when (e.Reason == EncryptionSdkErrorReason.KeyringFailure)
+            {
+                (failures ??= []).Add(e);
+            }
+        }
+
+        if (materials.PlaintextDataKey is null && failures is not null)
+        {
+            throw new EncryptionSdkException(EncryptionSdkErrorReason.NoDecryptableDataKey, $"No keyring could decrypt a data key: {string.Join(" ", failures.Select(f => f.Message))}", new AggregateException(failures));
+        }
+    }
+}
