@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Keyhaven.Server.Hosting;
+using Keyhaven.Storage.Backends;
+using Keyhaven.Storage.Tests.Support;
 using Microsoft.Extensions.Logging;
 
 namespace Keyhaven.Server.Tests.Infrastructure;
@@ -9,8 +12,17 @@ namespace Keyhaven.Server.Tests.Infrastructure;
 /// A real Keyhaven server on a free loopback port over its own temporary data directory, and AWS SDK clients that
 /// talk to it with the bootstrap credentials, exactly as a user's application would.
 /// </summary>
+/// <remarks>
+/// The storage is chosen by <c>KEYHAVEN_TEST_STORAGE</c>: unset or <c>sqlite</c>, the data directory's SQLite file;
+/// <c>postgres</c>, a fresh database per data directory on the cluster of <c>KEYHAVEN_TEST_POSTGRES</c>. ./test.sh
+/// runs the server tests once each way.
+/// </remarks>
 public sealed class TestServer : IAsyncDisposable
 {
+    public const string StorageVariable = "KEYHAVEN_TEST_STORAGE";
+
+    // A data directory keeps its database across restarts (and across servers started on it), as it keeps its root key.
+    private static readonly ConcurrentDictionary<string, PostgresTestDatabase> Databases = new(StringComparer.Ordinal);
     private readonly bool _ownsDirectory;
 
     private TestServer(KeyhavenServer server, KeyhavenServerOptions options, TestClock clock, bool ownsDirectory)
@@ -28,21 +40,76 @@ public sealed class TestServer : IAsyncDisposable
     public string SecretAccessKey { get; private set; } = "";
     public string Region => Options.Region;
 
+    /// <summary>True when the tests run on PostgreSQL (see the remarks).</summary>
+    public static bool OnPostgres => Environment.GetEnvironmentVariable(StorageVariable) switch
+    {
+        null or "" or "sqlite" => false,
+        "postgres" => true,
+        var other => throw new InvalidOperationException($"{StorageVariable} is `{other}`; expected sqlite or postgres."),
+    };
+
+    /// <summary>The PostgreSQL database of this server's data directory (null on SQLite).</summary>
+    public PostgresTestDatabase? Database => Databases.GetValueOrDefault(Options.DataDirectory);
+
     /// <summary>Starts a server; over a fresh temporary directory (deleted on dispose) unless one is given.</summary>
     public static async Task<TestServer> StartAsync(string? dataDirectory = null)
     {
         var clock = new TestClock();
+        var directory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "keyhaven-test-" + Guid.NewGuid().ToString("N"));
         var options = new KeyhavenServerOptions
         {
-            DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "keyhaven-test-" + Guid.NewGuid().ToString("N")),
+            DataDirectory = directory,
             Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
             Time = clock,
             MaintenanceInterval = TimeSpan.FromHours(1),
+            Storage = await StorageForAsync(directory),
         };
         var server = await KeyhavenServer.StartAsync(options, Quiet);
         var test = new TestServer(server, options, clock, ownsDirectory: dataDirectory is null);
         test.ReadCredentials();
         return test;
+    }
+
+    /// <summary>The storage of a data directory: null (its SQLite file) or its PostgreSQL database, made on first use.</summary>
+    public static async Task<StorageLocation?> StorageForAsync(string dataDirectory)
+    {
+        if (!OnPostgres)
+        {
+            return null;
+        }
+
+        if (!Databases.TryGetValue(dataDirectory, out var database))
+        {
+            database = await PostgresTestDatabase.CreateAsync();
+            Databases[dataDirectory] = database;
+        }
+
+        return StorageLocation.Parse(database.ConnectionString);
+    }
+
+    /// <summary>
+    /// Every byte the server's storage holds, by where it lies: the SQLite files (WAL included), or each row of the
+    /// PostgreSQL records table (table, id, version and value).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Where, byte[] Bytes)>> ReadStoredBytesAsync()
+    {
+        if (Database is not { } database)
+        {
+            return [.. Directory.GetFiles(Options.DataDirectory, "keyhaven.db*").Select(f => (Path.GetFileName(f), ReadShared(f)))];
+        }
+
+        var rows = new List<(string, byte[])>();
+        await using var connection = new Npgsql.NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT tbl, id, version, value FROM keyhaven_records", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var row = $"{reader.GetString(0)}/{reader.GetString(1)}@{reader.GetInt64(2)}";
+            rows.Add((row, [.. System.Text.Encoding.UTF8.GetBytes(row), .. reader.GetFieldValue<byte[]>(3)]));
+        }
+
+        return rows;
     }
 
     /// <summary>Stops the server and starts a new one on the same data directory (and port choice), keeping the clock.</summary>
@@ -70,6 +137,11 @@ public sealed class TestServer : IAsyncDisposable
             return;
         }
 
+        if (Databases.TryRemove(Options.DataDirectory, out var database))
+        {
+            await database.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(Options.DataDirectory, recursive: true);
@@ -94,6 +166,14 @@ public sealed class TestServer : IAsyncDisposable
                 SecretAccessKey = secret;
             }
         }
+    }
+
+    private static byte[] ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     private static void Quiet(ILoggingBuilder logging) => logging.SetMinimumLevel(LogLevel.Warning);
