@@ -24,6 +24,7 @@ public sealed class TestServer : IAsyncDisposable
     // A data directory keeps its database across restarts (and across servers started on it), as it keeps its root key.
     private static readonly ConcurrentDictionary<string, PostgresTestDatabase> Databases = new(StringComparer.Ordinal);
     private readonly bool _ownsDirectory;
+    private bool _stopped;
 
     private TestServer(KeyhavenServer server, KeyhavenServerOptions options, TestClock clock, bool ownsDirectory)
     {
@@ -52,7 +53,9 @@ public sealed class TestServer : IAsyncDisposable
     public PostgresTestDatabase? Database => Databases.GetValueOrDefault(Options.DataDirectory);
 
     /// <summary>Starts a server; over a fresh temporary directory (deleted on dispose) unless one is given.</summary>
-    public static async Task<TestServer> StartAsync(string? dataDirectory = null)
+    /// <param name="postgres">True: on PostgreSQL whatever the matrix says (for tests of several nodes).</param>
+    /// <param name="maintenanceInterval">How often background work runs (default: hourly, i.e. only when a test asks).</param>
+    public static async Task<TestServer> StartAsync(string? dataDirectory = null, bool postgres = false, TimeSpan? maintenanceInterval = null)
     {
         var clock = new TestClock();
         var directory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "keyhaven-test-" + Guid.NewGuid().ToString("N"));
@@ -61,8 +64,8 @@ public sealed class TestServer : IAsyncDisposable
             DataDirectory = directory,
             Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
             Time = clock,
-            MaintenanceInterval = TimeSpan.FromHours(1),
-            Storage = await StorageForAsync(directory),
+            MaintenanceInterval = maintenanceInterval ?? TimeSpan.FromHours(1),
+            Storage = await StorageForAsync(directory, postgres),
         };
         var server = await KeyhavenServer.StartAsync(options, Quiet);
         var test = new TestServer(server, options, clock, ownsDirectory: dataDirectory is null);
@@ -70,10 +73,31 @@ public sealed class TestServer : IAsyncDisposable
         return test;
     }
 
-    /// <summary>The storage of a data directory: null (its SQLite file) or its PostgreSQL database, made on first use.</summary>
-    public static async Task<StorageLocation?> StorageForAsync(string dataDirectory)
+    /// <summary>
+    /// Starts another node of <paramref name="cluster"/>'s deployment: its own data directory and port, the same
+    /// PostgreSQL database, root key file, clock and bootstrap credentials.
+    /// </summary>
+    public static async Task<TestServer> StartNodeAsync(TestServer cluster, TimeSpan? maintenanceInterval = null)
     {
-        if (!OnPostgres)
+        var options = cluster.Options with
+        {
+            DataDirectory = Path.Combine(Path.GetTempPath(), "keyhaven-test-" + Guid.NewGuid().ToString("N")),
+            RootKeyPath = cluster.Options.ResolvedRootKeyPath,
+            Storage = cluster.Options.Storage ?? throw new InvalidOperationException("Several nodes need PostgreSQL."),
+            MaintenanceInterval = maintenanceInterval ?? cluster.Options.MaintenanceInterval,
+        };
+        var server = await KeyhavenServer.StartAsync(options, Quiet);
+        return new TestServer(server, options, cluster.Clock, ownsDirectory: true)
+        {
+            AccessKeyId = cluster.AccessKeyId,
+            SecretAccessKey = cluster.SecretAccessKey,
+        };
+    }
+
+    /// <summary>The storage of a data directory: null (its SQLite file) or its PostgreSQL database, made on first use.</summary>
+    public static async Task<StorageLocation?> StorageForAsync(string dataDirectory, bool postgres = false)
+    {
+        if (!OnPostgres && !postgres)
         {
             return null;
         }
@@ -115,7 +139,8 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Stops the server and starts a new one on the same data directory (and port choice), keeping the clock.</summary>
     public async Task RestartAsync()
     {
-        await Server.DisposeAsync();
+        await StopAsync();
+        _stopped = false;
         Server = await KeyhavenServer.StartAsync(Options, Quiet);
     }
 
@@ -129,9 +154,19 @@ public sealed class TestServer : IAsyncDisposable
             MaxErrorRetry = 2,
         });
 
+    /// <summary>Stops the server (as a node that dies), keeping its data directory and database until dispose.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await Server.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await Server.DisposeAsync();
+        await StopAsync();
         if (!_ownsDirectory)
         {
             return;
