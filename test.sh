@@ -52,6 +52,7 @@ for attempt in 1 2 3 4 5; do
   [ "$attempt" = 5 ] && { cat "$pgdir/log" >&2; echo "PostgreSQL did not start" >&2; exit 1; }
 done
 export KEYHAVEN_TEST_POSTGRES="Host=127.0.0.1;Port=$pgport;Username=keyhaven;Database=postgres"
+export KEYHAVEN_TEST_POSTGRES_BIN="$pgbin" # for the tests that stop and start a cluster of their own
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log=$(mktemp)

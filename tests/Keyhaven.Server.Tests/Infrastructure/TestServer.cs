@@ -55,7 +55,9 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Starts a server; over a fresh temporary directory (deleted on dispose) unless one is given.</summary>
     /// <param name="postgres">True: on PostgreSQL whatever the matrix says (for tests of several nodes).</param>
     /// <param name="maintenanceInterval">How often background work runs (default: hourly, i.e. only when a test asks).</param>
-    public static async Task<TestServer> StartAsync(string? dataDirectory = null, bool postgres = false, TimeSpan? maintenanceInterval = null)
+    /// <param name="storage">Storage of the test's own (e.g. a <see cref="PrivatePostgresCluster"/>), instead of the matrix's.</param>
+    public static async Task<TestServer> StartAsync(string? dataDirectory = null, bool postgres = false, TimeSpan? maintenanceInterval = null,
+        StorageLocation? storage = null)
     {
         var clock = new TestClock();
         var directory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "keyhaven-test-" + Guid.NewGuid().ToString("N"));
@@ -65,7 +67,7 @@ public sealed class TestServer : IAsyncDisposable
             Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
             Time = clock,
             MaintenanceInterval = maintenanceInterval ?? TimeSpan.FromHours(1),
-            Storage = await StorageForAsync(directory, postgres),
+            Storage = storage ?? await StorageForAsync(directory, postgres),
         };
         var server = await KeyhavenServer.StartAsync(options, Quiet);
         var test = new TestServer(server, options, clock, ownsDirectory: dataDirectory is null);
@@ -144,14 +146,14 @@ public sealed class TestServer : IAsyncDisposable
         Server = await KeyhavenServer.StartAsync(Options, Quiet);
     }
 
-    public AmazonKeyManagementServiceClient Client() => Client(AccessKeyId, SecretAccessKey);
+    public AmazonKeyManagementServiceClient Client(int maxErrorRetry = 2) => Client(AccessKeyId, SecretAccessKey, maxErrorRetry);
 
-    public AmazonKeyManagementServiceClient Client(string accessKeyId, string secretAccessKey) =>
+    public AmazonKeyManagementServiceClient Client(string accessKeyId, string secretAccessKey, int maxErrorRetry = 2) =>
         new(new BasicAWSCredentials(accessKeyId, secretAccessKey), new AmazonKeyManagementServiceConfig
         {
             ServiceURL = Server.Endpoint.ToString(),
             AuthenticationRegion = Region,
-            MaxErrorRetry = 2,
+            MaxErrorRetry = maxErrorRetry,
         });
 
     /// <summary>Stops the server (as a node that dies), keeping its data directory and database until dispose.</summary>
