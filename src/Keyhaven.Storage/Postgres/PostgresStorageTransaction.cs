@@ -92,6 +92,35 @@ internal sealed class PostgresStorageTransaction(
         _notifications.Add(PostgresChangeListener.Payload(notifyPrefix, key));
     }
 
+    public async ValueTask<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = Command($"SELECT DISTINCT tbl FROM {Records} ORDER BY tbl");
+        var tables = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
+    }
+
+    public async ValueTask ImportAsync(StorageEntry entry, CancellationToken cancellationToken)
+    {
+        RequireWrite();
+        await using var command = Command($"INSERT INTO {Records} (tbl, id, version, value) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING");
+        command.Parameters.Add(Text(entry.Key.Table));
+        command.Parameters.Add(Text(entry.Key.Id));
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = entry.Version });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = entry.Value });
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            throw new StorageConflictException(entry.Key, 0);
+        }
+
+        _notifications.Add(PostgresChangeListener.Payload(notifyPrefix, entry.Key));
+    }
+
     public async ValueTask CommitAsync(CancellationToken cancellationToken)
     {
         if (_notifications.Count > 0)
