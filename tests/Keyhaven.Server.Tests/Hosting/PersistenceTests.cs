@@ -102,5 +102,6 @@ public sealed class PersistenceTests
         var error = await Assert.ThrowsAsync<Keyhaven.Storage.Barrier.BarrierIntegrityException>(() => TestServer.StartAsync(directory));
         Assert.Contains("root key", error.Message);
         Directory.Delete(directory, recursive: true);
+        await TestServer.DeleteStorageAsync(directory);
     }
 }

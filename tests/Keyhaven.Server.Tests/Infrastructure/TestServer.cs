@@ -113,6 +113,15 @@ public sealed class TestServer : IAsyncDisposable
         return StorageLocation.Parse(database.ConnectionString);
     }
 
+    /// <summary>Drops the PostgreSQL database of a data directory the test gave (and so cleans up itself); nothing on SQLite.</summary>
+    public static async Task DeleteStorageAsync(string dataDirectory)
+    {
+        if (Databases.TryRemove(dataDirectory, out var database))
+        {
+            await database.DisposeAsync();
+        }
+    }
+
     /// <summary>
     /// Every byte the server's storage holds, by where it lies: the SQLite files (WAL included), or each row of the
     /// PostgreSQL records table (table, id, version and value).
