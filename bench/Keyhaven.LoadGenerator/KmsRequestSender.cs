@@ -6,7 +6,8 @@ namespace Keyhaven.LoadGenerator;
 
 /// <summary>
 /// Sends AWS JSON 1.1 KMS requests, each signed with SigV4 at send time (fresh X-Amz-Date, as SDK clients do).
-/// The same client settings serve the keyhaven server and the baseline, so both see identical traffic.
+/// The same client settings serve the keyhaven server and the baseline, so both see identical traffic. Given several
+/// endpoints (nodes of one deployment), requests go to them in turn, as a round-robin load balancer would send them.
 /// Thread-safe: one instance is shared by all workers.
 /// </summary>
 internal sealed class KmsRequestSender : IDisposable
@@ -16,11 +17,17 @@ internal sealed class KmsRequestSender : IDisposable
 
     private readonly HttpClient _client;
     private readonly SigV4Signer _signer;
-    private readonly Uri _endpoint;
+    private readonly Uri[] _endpoints;
+    private int _next;
 
     public KmsRequestSender(Uri endpoint, SigV4Credentials credentials, string region, int maxConnections)
+        : this([endpoint], credentials, region, maxConnections)
     {
-        _endpoint = endpoint;
+    }
+
+    public KmsRequestSender(IReadOnlyList<Uri> endpoints, SigV4Credentials credentials, string region, int maxConnections)
+    {
+        _endpoints = [.. endpoints];
         _signer = new SigV4Signer(credentials, region, "kms", TimeProvider.System);
         _client = CreateHttpClient(maxConnections);
     }
@@ -64,14 +71,15 @@ internal sealed class KmsRequestSender : IDisposable
     private HttpRequestMessage CreateSignedRequest(string operation, byte[] body)
     {
         string target = "TrentService." + operation;
+        var endpoint = _endpoints.Length == 1 ? _endpoints[0] : _endpoints[(int)((uint)Interlocked.Increment(ref _next) % (uint)_endpoints.Length)];
         var signing = SigV4SigningRequest.Create(
             "POST",
-            _endpoint,
+            endpoint,
             [new HttpHeader("Content-Type", ContentType), new HttpHeader("X-Amz-Target", target)],
             body);
         var signed = _signer.Sign(signing);
 
-        var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
         // TryAddWithoutValidation keeps the wire values byte-for-byte what was signed.
         request.Content.Headers.TryAddWithoutValidation("Content-Type", ContentType);
         request.Headers.TryAddWithoutValidation("X-Amz-Target", target);

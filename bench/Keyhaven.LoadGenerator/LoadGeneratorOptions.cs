@@ -20,6 +20,10 @@ internal sealed record LoadGeneratorOptions
                                   gap between authentication and the rest of the server's pipeline)
           --full-authorization    drive the server as a role session of an organization's member account, under an
                                   SCP with a condition, an identity policy and the key policy (every layer evaluated)
+          --cluster-postgres CONNECTION
+                                  instead of the baseline: Encrypt on one node on SQLite, then on two nodes sharing a
+                                  fresh database on this PostgreSQL cluster (an Npgsql connection string of a user
+                                  that may create databases), requests spread over both; prints two-node/one-node
         """;
 
     public static readonly string[] AllOperations = ["Encrypt", "Decrypt", "GenerateDataKey"];
@@ -32,6 +36,7 @@ internal sealed record LoadGeneratorOptions
     public string? ServerCli { get; init; }
     public bool BaselineWithSigV4 { get; init; }
     public bool FullAuthorization { get; init; }
+    public string? ClusterPostgres { get; init; }
 
     /// <summary>Parses <paramref name="args"/>; <paramref name="options"/> is null (and the result true) for --help.</summary>
     public static bool TryParse(string[] args, out LoadGeneratorOptions? options, out string? error)
@@ -83,6 +88,9 @@ internal sealed record LoadGeneratorOptions
                 case "--rounds":
                     if (!TryInt(name, value, 1, 10, out int rounds, out error)) return false;
                     result = result with { Rounds = rounds };
+                    break;
+                case "--cluster-postgres":
+                    result = result with { ClusterPostgres = value };
                     break;
                 case "--server-cli":
                     result = result with { ServerCli = value };

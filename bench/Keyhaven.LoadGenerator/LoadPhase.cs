@@ -12,7 +12,12 @@ namespace Keyhaven.LoadGenerator;
 /// </summary>
 internal static class LoadPhase
 {
-    public static async Task<PhaseResult> RunAsync(string name, KmsRequestSender sender, string operation, byte[] body, int concurrency, TimeSpan warmup, TimeSpan duration, ChildServer server)
+    public static Task<PhaseResult> RunAsync(string name, KmsRequestSender sender, string operation, byte[] body, int concurrency, TimeSpan warmup, TimeSpan duration, ChildServer server) =>
+        RunAsync(name, sender, operation, body, concurrency, warmup, duration, [server]);
+
+    /// <summary>As above, against several servers (nodes) at once; server CPU is the sum over them.</summary>
+    public static async Task<PhaseResult> RunAsync(string name, KmsRequestSender sender, string operation, byte[] body, int concurrency, TimeSpan warmup, TimeSpan duration,
+        IReadOnlyList<ChildServer> servers)
     {
         if (warmup > TimeSpan.Zero)
         {
@@ -20,12 +25,14 @@ internal static class LoadPhase
         }
 
         using var self = Process.GetCurrentProcess();
-        TimeSpan serverBefore = server.ProcessorTime;
+        TimeSpan serverBefore = ServerCpu(servers);
         TimeSpan clientBefore = self.TotalProcessorTime;
         var result = await MeasureAsync(name, sender, operation, body, concurrency, duration);
         self.Refresh();
-        return result with { ServerCpu = server.ProcessorTime - serverBefore, ClientCpu = self.TotalProcessorTime - clientBefore };
+        return result with { ServerCpu = ServerCpu(servers) - serverBefore, ClientCpu = self.TotalProcessorTime - clientBefore };
     }
+
+    private static TimeSpan ServerCpu(IReadOnlyList<ChildServer> servers) => servers.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.ProcessorTime);
 
     private static async Task<PhaseResult> MeasureAsync(string name, KmsRequestSender sender, string operation, byte[] body, int concurrency, TimeSpan duration)
     {

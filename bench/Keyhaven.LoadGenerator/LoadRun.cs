@@ -30,6 +30,10 @@ internal static class LoadRun
 
         serverCli = Path.GetFullPath(serverCli);
         PrintHeader(options, serverCli);
+        if (options.ClusterPostgres is { } postgres)
+        {
+            return await ClusterRun.RunAsync(options, serverCli, postgres);
+        }
 
         var ratios = new List<double>();
         var cpuRatios = new List<double>();
@@ -94,16 +98,16 @@ internal static class LoadRun
         return 0;
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static string RoundDetail(List<double> values) =>
+    internal static string RoundDetail(List<double> values) =>
         values.Count > 1 ? $" (median of {values.Count} rounds: {string.Join(", ", values.Select(Format))})" : "";
 
-    private static async Task<List<PhaseResult>> RunServerPhasesAsync(LoadGeneratorOptions options, string serverCli)
+    internal static async Task<List<PhaseResult>> RunServerPhasesAsync(LoadGeneratorOptions options, string serverCli)
     {
         string dataDirectory = Path.Combine(Path.GetTempPath(), "keyhaven-loadgen-" + Guid.NewGuid().ToString("N"));
         var results = new List<PhaseResult>();
@@ -203,7 +207,7 @@ internal static class LoadRun
         return result;
     }
 
-    private static async Task<JsonDocument> SetupCallAsync(KmsRequestSender sender, string operation, byte[] body, ChildServer server)
+    internal static async Task<JsonDocument> SetupCallAsync(KmsRequestSender sender, string operation, byte[] body, ChildServer server)
     {
         var (status, error, content) = await sender.SendAsync(operation, body, keepBody: true, CancellationToken.None);
         if (error is not null)
@@ -214,7 +218,7 @@ internal static class LoadRun
         return JsonDocument.Parse(content);
     }
 
-    private static byte[] EncryptBody(string keyId)
+    internal static byte[] EncryptBody(string keyId)
     {
         // A fixed 256-byte plaintext: the same bytes in every request and in both servers' phases.
         byte[] plaintext = new byte[PlaintextLength];
@@ -240,7 +244,7 @@ internal static class LoadRun
     }
 
     /// <summary>Reads profile <c>[keyhaven]</c> of the AWS-style credentials file the server writes on first start.</summary>
-    private static (SigV4Credentials Credentials, string Region) ReadCredentials(string path)
+    internal static (SigV4Credentials Credentials, string Region) ReadCredentials(string path)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         string? section = null;
@@ -273,7 +277,7 @@ internal static class LoadRun
         return (new SigV4Credentials(accessKeyId, secret), values.GetValueOrDefault("region", "us-east-1"));
     }
 
-    private static string? DefaultServerCli()
+    internal static string? DefaultServerCli()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
@@ -288,7 +292,7 @@ internal static class LoadRun
         return null;
     }
 
-    private static void PrintHeader(LoadGeneratorOptions options, string serverCli)
+    internal static void PrintHeader(LoadGeneratorOptions options, string serverCli)
     {
         Console.WriteLine("Keyhaven load generator");
         Console.WriteLine($"  date (UTC):   {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}");
@@ -300,14 +304,14 @@ internal static class LoadRun
         Console.WriteLine();
     }
 
-    private static void PrintTableHeader() =>
+    internal static void PrintTableHeader() =>
         Console.WriteLine($"   {"phase",-18} {"requests",10} {"requests/s",11} {"p50 ms",8} {"p99 ms",8} {"errors",7} {"srv us/req",11} {"cli us/req",11}   load avg");
 
-    private static void PrintRow(PhaseResult r) =>
+    internal static void PrintRow(PhaseResult r) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"   {r.Name,-18} {r.Requests,10} {r.RequestsPerSecond,11:F0} {r.P50Milliseconds,8:F2} {r.P99Milliseconds,8:F2} {r.Errors,7} {r.ServerCpuMicrosecondsPerRequest,11:F0} {r.ClientCpuMicrosecondsPerRequest,11:F0}   {LoadAverage()}"));
 
-    private static string Format(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
+    internal static string Format(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 
     private static string CpuModel()
     {

@@ -8,4 +8,5 @@ root.Subcommands.Add(AttestationCommand.Create());
 root.Subcommands.Add(EnclaveCommand.Create());
 root.Subcommands.Add(EncryptionCommands.CreateEncrypt());
 root.Subcommands.Add(EncryptionCommands.CreateDecrypt());
+root.Subcommands.Add(StorageCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -20,7 +20,7 @@ public sealed partial class IdentityStore
     /// <summary>IAM's quota of groups a user may be in.</summary>
     public const int GroupsPerUserQuota = 10;
 
-    private readonly DocumentCache<GroupDocument> _groups = new();
+    private readonly RecordCache<GroupDocument> _groups;
 
     /// <summary>Creates a group (<c>arn:aws:iam::ACCOUNT:group/PATH/NAME</c>, id <c>AGPA…</c>).</summary>
     /// <exception cref="IdentityException"><c>EntityAlreadyExists</c>, <c>ValidationError</c>.</exception>

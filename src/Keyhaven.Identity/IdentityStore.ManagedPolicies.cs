@@ -22,7 +22,7 @@ public sealed partial class IdentityStore
     /// <summary>IAM's default quota of managed policies attached to one user, group or role.</summary>
     public const int AttachedPoliciesQuota = 10;
 
-    private readonly DocumentCache<ManagedPolicyDocument> _policies = new();
+    private readonly RecordCache<ManagedPolicyDocument> _policies;
 
     /// <summary>Which kind of entity a managed policy is attached to.</summary>
     private enum Attachee { User, Role, Group }

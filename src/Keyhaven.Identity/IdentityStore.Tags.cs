@@ -82,7 +82,7 @@ public sealed partial class IdentityStore
     {
         foreach (var accessKeyId in user?.AccessKeyIds ?? [])
         {
-            _credentials.TryRemove(accessKeyId, out _);
+            _credentials.Invalidate(accessKeyId);
             CredentialRevoked?.Invoke(accessKeyId);
         }
     }

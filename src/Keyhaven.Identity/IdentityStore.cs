@@ -16,7 +16,8 @@ namespace Keyhaven.Identity;
 /// IAM users, their access keys, roles, inline policies and STS sessions, all stored through the
 /// <see cref="RecordStore"/> (so every value, secrets included, is sealed by the barrier). Resolves access key ids to
 /// their secret and principal for SigV4, and hands the authorizer each principal's policies.
-/// Thread-safe; unsealed records are cached in memory (<see cref="DocumentCache{T}"/>) and invalidated after each committed write.
+/// Thread-safe; unsealed records are cached in memory (<see cref="RecordCache{T}"/>), invalidated after each committed write
+/// and emptied when another node sharing the storage commits.
 /// </summary>
 /// <remarks>
 /// Time comes in as arguments (<c>now</c>) and randomness from <see cref="RandomFill"/>, so tests pin both.
@@ -33,9 +34,9 @@ public sealed partial class IdentityStore
 
     private readonly RecordStore _store;
     private readonly RandomFill _random;
-    private readonly ConcurrentDictionary<string, ResolvedCredential> _credentials = new(StringComparer.Ordinal);
-    private readonly DocumentCache<UserDocument> _users = new();
-    private readonly DocumentCache<RoleDocument> _roles = new();
+    private readonly RecordCache<ResolvedCredential> _credentials;
+    private readonly RecordCache<UserDocument> _users;
+    private readonly RecordCache<RoleDocument> _roles;
     private readonly CompiledPolicyCache _compiled = new(capacity: 10_000);
 
     /// <summary>Creates the store over <paramref name="store"/>; <paramref name="random"/> defaults to the system CSPRNG.</summary>
@@ -43,7 +44,15 @@ public sealed partial class IdentityStore
     {
         _store = store;
         _random = random ?? RandomNumberGenerator.Fill;
+        _credentials = new(store.Changes);
+        _users = new(store.Changes);
+        _roles = new(store.Changes);
+        _groups = new(store.Changes);
+        _policies = new(store.Changes);
     }
+
+    /// <summary>Commits of other nodes sharing the storage (for caches built over this store's answers).</summary>
+    public StorageChangeFeed Changes => _store.Changes;
 
     /// <summary>Raised after an access key or session stops being valid (deactivated or deleted), with its id, so caches can drop it.</summary>
     public event Action<string>? CredentialRevoked;
@@ -54,7 +63,7 @@ public sealed partial class IdentityStore
     /// </summary>
     public async ValueTask<ResolvedCredential?> FindCredentialAsync(string accessKeyId, CancellationToken cancellationToken)
     {
-        if (_credentials.TryGetValue(accessKeyId, out var cached))
+        if (_credentials.TryGet(accessKeyId, out var cached))
         {
             return cached;
         }
@@ -64,6 +73,7 @@ public sealed partial class IdentityStore
             return null;
         }
 
+        var generation = _credentials.Generation;
         ResolvedCredential? resolved;
         await using (var transaction = await _store.BeginAsync(write: false, cancellationToken))
         {
@@ -81,7 +91,7 @@ public sealed partial class IdentityStore
 
         if (resolved is not null)
         {
-            _credentials[accessKeyId] = resolved;
+            _credentials.Populate(accessKeyId, resolved, generation);
         }
 
         return resolved;
@@ -176,7 +186,7 @@ public sealed partial class IdentityStore
 
     private void Revoke(string accessKeyId)
     {
-        _credentials.TryRemove(accessKeyId, out _);
+        _credentials.Invalidate(accessKeyId);
         CredentialRevoked?.Invoke(accessKeyId);
     }
 
@@ -199,7 +209,7 @@ public sealed partial class IdentityStore
         await FindCachedAsync(_users, UsersTable, account + "/" + userName.ToLowerInvariant(), IdentityJsonContext.Default.UserDocument, cancellationToken);
 
     /// <summary>A record from <paramref name="cache"/>, or read from storage and cached unless a write intervened.</summary>
-    private async ValueTask<T?> FindCachedAsync<T>(DocumentCache<T> cache, string table, string id, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private async ValueTask<T?> FindCachedAsync<T>(RecordCache<T> cache, string table, string id, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
         if (cache.TryGet(id, out var cached))

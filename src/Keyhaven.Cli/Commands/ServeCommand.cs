@@ -1,18 +1,30 @@
 using System.CommandLine;
 using Keyhaven.Server.Hosting;
+using Keyhaven.Storage.Backends;
 
 namespace Keyhaven.Cli.Commands;
 
-/// <summary><c>keyhaven serve</c>: runs the server on the embedded store until SIGTERM or Ctrl-C.</summary>
+/// <summary><c>keyhaven serve</c>: runs the server (on the embedded SQLite store, or on PostgreSQL) until SIGTERM or Ctrl-C.</summary>
 internal static class ServeCommand
 {
+    /// <summary>The environment variable that names the storage when <c>--storage</c> is not given (keeps passwords out of argv).</summary>
+    public const string StorageVariable = "KEYHAVEN_STORAGE";
+
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Data directory (created on first start).", DefaultValueFactory = _ => "./keyhaven-data" };
         var listen = new Option<string>("--listen") { Description = "Address and port to listen on.", DefaultValueFactory = _ => "127.0.0.1:4599" };
         var region = new Option<string>("--region") { Description = "The AWS region this server answers for.", DefaultValueFactory = _ => "us-east-1" };
         var rootKey = new Option<string?>("--root-key") { Description = "Root key file (default: DATA/root.key; created with mode 0600)." };
-        var command = new Command("serve", "Run the Keyhaven server (AWS KMS API) on the embedded SQLite store.") { data, listen, region, rootKey };
+        var storage = new Option<string?>("--storage")
+        {
+            Description = $"Where records live: sqlite://PATH (default: DATA/keyhaven.db) or postgres://user:password@host:port/database " +
+                $"(or an Npgsql connection string); default: ${StorageVariable}. Nodes sharing one PostgreSQL need the same root key.",
+        };
+        var command = new Command("serve", "Run the Keyhaven server (AWS KMS API) on the embedded SQLite store or a shared PostgreSQL.")
+        {
+            data, listen, region, rootKey, storage,
+        };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             KeyhavenServerOptions options;
@@ -24,6 +36,9 @@ internal static class ServeCommand
                     Listen = KeyhavenServerOptions.ParseListen(parseResult.GetValue(listen)!),
                     Region = parseResult.GetValue(region)!,
                     RootKeyPath = parseResult.GetValue(rootKey),
+                    Storage = (parseResult.GetValue(storage) ?? Environment.GetEnvironmentVariable(StorageVariable)) is { Length: > 0 } location
+                        ? StorageLocation.Parse(location)
+                        : null,
                 };
             }
             catch (FormatException exception)
@@ -42,7 +57,7 @@ internal static class ServeCommand
                 Console.WriteLine($"  credentials file      = {Path.GetFullPath(options.CredentialsPath)} (profile keyhaven)");
             }
 
-            Console.WriteLine($"Keyhaven is serving the KMS API for account {server.Deployment.Account} in {options.Region} at {server.Endpoint}");
+            Console.WriteLine($"Keyhaven is serving the KMS API for account {server.Deployment.Account} in {options.Region} at {server.Endpoint} (records in {options.ResolvedStorage})");
             Console.WriteLine($"Try: AWS_SHARED_CREDENTIALS_FILE={Path.GetFullPath(options.CredentialsPath)} AWS_PROFILE=keyhaven aws kms list-keys --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
             // Returns on SIGTERM (the host's console lifetime) or Ctrl-C (the command line's cancellation).
             await server.WaitForShutdownAsync(cancellationToken);

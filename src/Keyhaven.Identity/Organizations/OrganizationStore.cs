@@ -45,12 +45,18 @@ public sealed partial class OrganizationStore
     private readonly RandomFill _random;
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private Snapshot? _snapshot; // read with Volatile.Read, replaced with Interlocked.CompareExchange
+    private long _generation; // moves when another node commits: reads and writes begun before then must not cache
 
     internal OrganizationStore(RecordStore store, IdentityStore identity, RandomFill random)
     {
         _store = store;
         _identity = identity;
         _random = random;
+        store.Changes.Changed += _ =>
+        {
+            Interlocked.Increment(ref _generation);
+            Volatile.Write(ref _snapshot, null);
+        };
     }
 
     // INVARIANT: a snapshot's document is never mutated; writers deserialize their own copy inside the transaction.
@@ -62,6 +68,7 @@ public sealed partial class OrganizationStore
     public async Task<OrganizationInfo> CreateOrganizationAsync(IdentityPrincipal caller, DateTimeOffset now, CancellationToken cancellationToken)
     {
         RequireRoot(caller);
+        var generation = Interlocked.Read(ref _generation);
         var document = await _store.WriteAsync(async transaction =>
         {
             if (await transaction.GetAsync(RecordKey, cancellationToken) is { } existing)
@@ -85,7 +92,7 @@ public sealed partial class OrganizationStore
             await PutAsync(transaction, 0, created, cancellationToken);
             return created;
         }, cancellationToken);
-        Publish(document, 1);
+        Publish(document, 1, generation);
         return ToInfo(document);
     }
 
@@ -209,6 +216,13 @@ public sealed partial class OrganizationStore
 
     private async Task<OrganizationDocument?> ReadAsync(CancellationToken cancellationToken)
     {
+        if (!_store.Changes.IsLive)
+        {
+            // Other nodes' commits cannot be heard: read through, cache nothing.
+            await using var direct = await _store.BeginAsync(write: false, cancellationToken);
+            return (await GetAsync(direct, cancellationToken))?.Document;
+        }
+
         if (Volatile.Read(ref _snapshot) is { } cached)
         {
             return cached.Document;
@@ -222,10 +236,11 @@ public sealed partial class OrganizationStore
                 return loaded.Document;
             }
 
+            var generation = Interlocked.Read(ref _generation);
             await using var transaction = await _store.BeginAsync(write: false, cancellationToken);
             var read = await GetAsync(transaction, cancellationToken);
-            Publish(read?.Document, read?.Version ?? 0);
-            return Volatile.Read(ref _snapshot)!.Document;
+            Publish(read?.Document, read?.Version ?? 0, generation);
+            return Volatile.Read(ref _snapshot) is { } published && published.Version >= (read?.Version ?? 0) ? published.Document : read?.Document;
         }
         finally
         {
@@ -237,6 +252,7 @@ public sealed partial class OrganizationStore
     private async Task<T> WriteAsync<T>(IdentityPrincipal caller, Func<OrganizationDocument, T> change, CancellationToken cancellationToken)
     {
         RequireRoot(caller);
+        var generation = Interlocked.Read(ref _generation);
         var (result, document, version) = await _store.WriteAsync(async transaction =>
         {
             var (document, version) = await GetAsync(transaction, cancellationToken) ?? throw NotInUse();
@@ -245,27 +261,34 @@ public sealed partial class OrganizationStore
             await PutAsync(transaction, version, document, cancellationToken);
             return (result, document, version + 1); // a put at version v commits v + 1
         }, cancellationToken);
-        Publish(document, version);
+        Publish(document, version, generation);
         return result;
     }
 
     /// <summary>
     /// Caches a committed document unless a newer one is cached already: two writers finishing out of order must not
-    /// leave the older organization (say, without a Deny SCP just attached) in the cache the authorizer reads.
+    /// leave the older organization (say, without a Deny SCP just attached) in the cache the authorizer reads. Nothing
+    /// is cached if another node committed since <paramref name="generation"/> (its change may be newer than this one).
     /// </summary>
-    private void Publish(OrganizationDocument? document, long version)
+    private void Publish(OrganizationDocument? document, long version, long generation)
     {
         var next = new Snapshot(document, version);
         while (true)
         {
             var current = Volatile.Read(ref _snapshot);
-            if (current is not null && current.Version >= version)
+            if (current is not null && current.Version >= version || Interlocked.Read(ref _generation) != generation || !_store.Changes.IsLive)
             {
                 return;
             }
 
             if (Interlocked.CompareExchange(ref _snapshot, next, current) == current)
             {
+                // Another node's commit may have cleared the cache between the check and the exchange: undo ours.
+                if (Interlocked.Read(ref _generation) != generation)
+                {
+                    Interlocked.CompareExchange(ref _snapshot, null, next);
+                }
+
                 return;
             }
         }

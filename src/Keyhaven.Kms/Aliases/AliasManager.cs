@@ -27,7 +27,7 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
             await AliasRepository.PutAsync(transaction, alias, 0, cancellationToken);
             return true;
         }, cancellationToken);
-        aliases.Remember(caller.Account, caller.Region, name, alias with { StoreVersion = 1 });
+        aliases.Forget(caller.Account, caller.Region, name);
     }
 
     public async Task UpdateAsync(KmsCaller caller, string? aliasName, string? targetKeyId, CancellationToken cancellationToken)
@@ -44,7 +44,7 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
             await AliasRepository.PutAsync(transaction, next, current.StoreVersion, cancellationToken);
             return next with { StoreVersion = current.StoreVersion + 1 };
         }, cancellationToken);
-        aliases.Remember(caller.Account, caller.Region, name, updated);
+        aliases.Forget(caller.Account, caller.Region, name);
     }
 
     public async Task DeleteAsync(KmsCaller caller, string? aliasName, CancellationToken cancellationToken)
@@ -62,7 +62,7 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
             await AliasRepository.DeleteAsync(transaction, current, cancellationToken);
             return true;
         }, cancellationToken);
-        aliases.Remember(caller.Account, caller.Region, name, null);
+        aliases.Forget(caller.Account, caller.Region, name);
     }
 
     /// <summary>Lists aliases, all of the account and region or only those of one key.</summary>

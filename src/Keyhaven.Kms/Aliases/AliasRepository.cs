@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Keyhaven.Kms.Accounts;
@@ -8,27 +7,28 @@ using Keyhaven.Storage.Records;
 
 namespace Keyhaven.Kms.Aliases;
 
-/// <summary>Stores aliases (sealed like every record) and caches lookups by name. Thread-safe.</summary>
+/// <summary>Stores aliases (sealed like every record) and caches lookups by name (<see cref="RecordCache{T}"/>). Thread-safe.</summary>
 public sealed class AliasRepository(RecordStore store)
 {
     internal const string Table = "aliases";
-    private readonly ConcurrentDictionary<string, Alias> _cache = new(StringComparer.Ordinal);
+    private readonly RecordCache<Alias> _cache = new(store.Changes);
 
     internal static StorageKey StorageKeyFor(AccountId account, string region, string name) => new(Table, $"{account}/{region}/{name}");
 
     public async ValueTask<Alias?> FindAsync(AccountId account, string region, string name, CancellationToken cancellationToken)
     {
         var storageKey = StorageKeyFor(account, region, name);
-        if (_cache.TryGetValue(storageKey.Id, out var cached))
+        if (_cache.TryGet(storageKey.Id, out var cached))
         {
             return cached;
         }
 
+        var generation = _cache.Generation;
         await using var transaction = await store.BeginAsync(write: false, cancellationToken);
         var alias = await ReadAsync(transaction, storageKey, cancellationToken);
         if (alias is not null)
         {
-            _cache[storageKey.Id] = alias;
+            _cache.Populate(storageKey.Id, alias, generation);
         }
 
         return alias;
@@ -54,19 +54,8 @@ public sealed class AliasRepository(RecordStore store)
     internal static ValueTask DeleteAsync(RecordTransaction transaction, Alias alias, CancellationToken cancellationToken) =>
         transaction.DeleteAsync(StorageKeyFor(alias.Account, alias.Region, alias.Name), alias.StoreVersion, cancellationToken);
 
-    /// <summary>Refreshes the cache after a committed write (null: the alias is gone).</summary>
-    internal void Remember(AccountId account, string region, string name, Alias? alias)
-    {
-        var id = StorageKeyFor(account, region, name).Id;
-        if (alias is null)
-        {
-            _cache.TryRemove(id, out _);
-        }
-        else
-        {
-            _cache[id] = alias;
-        }
-    }
+    /// <summary>Drops the cached alias after a committed write of it; the next lookup reads the stored one.</summary>
+    internal void Forget(AccountId account, string region, string name) => _cache.Invalidate(StorageKeyFor(account, region, name).Id);
 
     private static byte[] Serialize(Alias alias) => JsonSerializer.SerializeToUtf8Bytes(new AliasDocument
     {

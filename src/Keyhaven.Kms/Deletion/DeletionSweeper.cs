@@ -45,7 +45,7 @@ public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, Alias
                 grants.Forget(candidate.Account, candidate.Region, candidate.Id);
                 foreach (var alias in deletedAliases)
                 {
-                    aliases.Remember(alias.Account, alias.Region, alias.Name, null);
+                    aliases.Forget(alias.Account, alias.Region, alias.Name);
                 }
 
                 deletedKeys++;

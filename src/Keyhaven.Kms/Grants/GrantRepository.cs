@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -20,8 +19,7 @@ public sealed class GrantRepository(RecordStore store)
     internal const string Table = "grants";
     internal const int Batch = 500;
 
-    private readonly ConcurrentDictionary<string, ImmutableArray<Grant>> _cache = new(StringComparer.Ordinal);
-    private long _generation;
+    private readonly RecordCache<ImmutableArray<Grant>> _cache = new(store.Changes);
 
     internal static string KeyPrefix(AccountId account, string region, KeyId keyId) => $"{account}/{region}/{keyId}/";
 
@@ -34,24 +32,20 @@ public sealed class GrantRepository(RecordStore store)
     public async ValueTask<ImmutableArray<Grant>> ListForKeyAsync(KmsKey key, CancellationToken cancellationToken)
     {
         var prefix = KeyPrefix(key.Account, key.Region, key.Id);
-        if (_cache.TryGetValue(prefix, out var cached))
+        if (_cache.TryGet(prefix, out var cached))
         {
             return cached;
         }
 
-        var generation = Interlocked.Read(ref _generation);
+        var generation = _cache.Generation;
         ImmutableArray<Grant> grants;
         await using (var transaction = await store.BeginAsync(write: false, cancellationToken))
         {
             grants = await ListForKeyAsync(transaction, key.Account, key.Region, key.Id, cancellationToken);
         }
 
-        _cache[prefix] = grants;
-        // A write that committed while we read may have forgotten the key before we stored a stale list: drop ours.
-        if (Interlocked.Read(ref _generation) != generation)
-        {
-            _cache.TryRemove(new KeyValuePair<string, ImmutableArray<Grant>>(prefix, grants));
-        }
+        // Not cached if a write committed while we read (it may have forgotten the key before we got here).
+        _cache.Populate(prefix, grants, generation);
 
         return grants;
     }
@@ -119,8 +113,7 @@ public sealed class GrantRepository(RecordStore store)
     /// <summary>Drops a key's cached grants after a committed write.</summary>
     internal void Forget(AccountId account, string region, KeyId keyId)
     {
-        Interlocked.Increment(ref _generation);
-        _cache.TryRemove(KeyPrefix(account, region, keyId), out _);
+        _cache.Invalidate(KeyPrefix(account, region, keyId));
     }
 
     private static Grant ToGrant(Record record)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Keyhaven.Kms.Accounts;
 using Keyhaven.Kms.Errors;
 using Keyhaven.Storage.Backends;
@@ -9,12 +8,12 @@ namespace Keyhaven.Kms.Keys;
 /// <summary>
 /// Loads and saves keys through the barrier and keeps unsealed keys in memory, so that cryptographic calls do not
 /// touch storage. Every write goes through <see cref="UpdateAsync"/> or <see cref="CreateAsync"/>, which refresh the
-/// cache after the commit. Thread-safe.
+/// cache after the commit; another node's commit empties it (<see cref="RecordCache{T}"/>). Thread-safe.
 /// </summary>
 public sealed class KeyRepository(RecordStore store)
 {
     internal const string Table = "keys";
-    private readonly ConcurrentDictionary<string, KmsKey> _cache = new(StringComparer.Ordinal);
+    private readonly RecordCache<KmsKey> _cache = new(store.Changes);
 
     public RecordStore Store => store;
 
@@ -24,16 +23,17 @@ public sealed class KeyRepository(RecordStore store)
     public async ValueTask<KmsKey?> FindAsync(AccountId account, string region, KeyId keyId, CancellationToken cancellationToken)
     {
         var storageKey = StorageKeyFor(account, region, keyId);
-        if (_cache.TryGetValue(storageKey.Id, out var cached))
+        if (_cache.TryGet(storageKey.Id, out var cached))
         {
             return cached;
         }
 
+        var generation = _cache.Generation;
         await using var transaction = await store.BeginAsync(write: false, cancellationToken);
         var key = await ReadAsync(transaction, storageKey, cancellationToken);
         if (key is not null)
         {
-            _cache[storageKey.Id] = key;
+            _cache.Populate(storageKey.Id, key, generation);
         }
 
         return key;
@@ -70,12 +70,13 @@ public sealed class KeyRepository(RecordStore store)
     public async Task CreateAsync(KmsKey key, CancellationToken cancellationToken)
     {
         var storageKey = StorageKeyFor(key.Account, key.Region, key.Id);
+        var generation = _cache.Generation;
         await store.WriteAsync(async transaction =>
         {
             await PutAsync(transaction, storageKey, key, 0, cancellationToken);
             return true;
         }, cancellationToken);
-        _cache[storageKey.Id] = key with { StoreVersion = 1 };
+        _cache.Store(storageKey.Id, key with { StoreVersion = 1 }, generation);
     }
 
     /// <summary>
@@ -86,6 +87,7 @@ public sealed class KeyRepository(RecordStore store)
     public async Task<KmsKey> UpdateAsync(KmsKey current, Func<KmsKey, KmsKey> change, CancellationToken cancellationToken)
     {
         var storageKey = StorageKeyFor(current.Account, current.Region, current.Id);
+        var generation = _cache.Generation;
         var updated = await store.WriteAsync(async transaction =>
         {
             var stored = await ReadAsync(transaction, storageKey, cancellationToken)
@@ -99,7 +101,7 @@ public sealed class KeyRepository(RecordStore store)
             await PutAsync(transaction, storageKey, next, stored.StoreVersion, cancellationToken);
             return next with { StoreVersion = stored.StoreVersion + 1 };
         }, cancellationToken);
-        _cache[storageKey.Id] = updated;
+        _cache.Store(storageKey.Id, updated, generation);
         return updated;
     }
 
@@ -107,7 +109,7 @@ public sealed class KeyRepository(RecordStore store)
     public static ValueTask DeleteAsync(RecordTransaction transaction, KmsKey key, CancellationToken cancellationToken) =>
         transaction.DeleteAsync(StorageKeyFor(key.Account, key.Region, key.Id), key.StoreVersion, cancellationToken);
 
-    public void Forget(KmsKey key) => _cache.TryRemove(StorageKeyFor(key.Account, key.Region, key.Id).Id, out _);
+    public void Forget(KmsKey key) => _cache.Invalidate(StorageKeyFor(key.Account, key.Region, key.Id).Id);
 
     internal static async ValueTask<KmsKey?> ReadAsync(RecordTransaction transaction, StorageKey storageKey, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Keyhaven.Identity;
 using Keyhaven.Identity.Principals;
 using Keyhaven.SigV4;
@@ -9,12 +8,12 @@ namespace Keyhaven.Server.Authentication;
 /// <summary>
 /// The SigV4 verifier's source of secrets: resolves the bootstrap root key, IAM users' Active keys and STS session keys
 /// through the <see cref="IdentityStore"/> (sealed in storage like every record) and caches each credential in memory
-/// until it is deactivated or deleted. A session's token and expiry are checked after the signature, by
+/// until it is deactivated or deleted (here, or on another node sharing the storage). A session's token and expiry are checked after the signature, by
 /// <see cref="SessionCredentialCheck"/>. Thread-safe.
 /// </summary>
 public sealed class AccessKeyStore : ISigningCredentialSource<CallerIdentity>
 {
-    private readonly ConcurrentDictionary<string, SigningCredential<CallerIdentity>> _cache = new(StringComparer.Ordinal);
+    private readonly RecordCache<SigningCredential<CallerIdentity>> _cache;
 
     public AccessKeyStore(RecordStore store)
         : this(new IdentityStore(store))
@@ -24,7 +23,8 @@ public sealed class AccessKeyStore : ISigningCredentialSource<CallerIdentity>
     public AccessKeyStore(IdentityStore identity)
     {
         Identity = identity;
-        identity.CredentialRevoked += id => _cache.TryRemove(id, out _);
+        _cache = new(identity.Changes);
+        identity.CredentialRevoked += _cache.Invalidate;
     }
 
     /// <summary>The identity store behind the keys (users, roles, sessions).</summary>
@@ -32,18 +32,19 @@ public sealed class AccessKeyStore : ISigningCredentialSource<CallerIdentity>
 
     public async ValueTask<SigningCredential<CallerIdentity>?> FindAsync(string accessKeyId, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(accessKeyId, out var cached))
+        if (_cache.TryGet(accessKeyId, out var cached))
         {
             return cached;
         }
 
+        var generation = _cache.Generation;
         if (await Identity.FindCredentialAsync(accessKeyId, cancellationToken) is not { } resolved)
         {
             return null;
         }
 
         var credential = new SigningCredential<CallerIdentity>(resolved.SecretAccessKey, new CallerIdentity(resolved.Principal));
-        _cache[accessKeyId] = credential;
+        _cache.Populate(accessKeyId, credential, generation);
         return credential;
     }
 

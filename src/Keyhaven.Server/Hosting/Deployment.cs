@@ -47,11 +47,21 @@ public sealed class Deployment
         var accessKey = await accessKeys.CreateAsync(identity, options.Time.GetUtcNow(), cancellationToken);
         var document = JsonSerializer.SerializeToUtf8Bytes(
             new DeploymentDocument { Account = account.Value, AdministratorAccessKeyId = accessKey.AccessKeyId }, DeploymentJsonContext.Default.DeploymentDocument);
-        await store.WriteAsync(async transaction =>
+        try
         {
-            await transaction.PutAsync(RecordKey, 0, document, cancellationToken);
-            return true;
-        }, cancellationToken);
+            await store.WriteAsync(async transaction =>
+            {
+                await transaction.PutAsync(RecordKey, 0, document, cancellationToken);
+                return true;
+            }, cancellationToken);
+        }
+        catch (StorageConflictException)
+        {
+            // Another node sharing the storage initialized the deployment first: use its. (The access key made above
+            // stays unused: its secret was never shown to anyone.)
+            return await LoadOrCreateAsync(store, accessKeys, options, cancellationToken);
+        }
+
         WriteCredentialsFile(options.CredentialsPath, accessKey, options.Region);
         return new Deployment(account, accessKey.AccessKeyId, accessKey);
     }

@@ -1,11 +1,16 @@
 using Keyhaven.Kms;
+using Keyhaven.Storage.Backends;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Keyhaven.Server.Hosting;
 
-/// <summary>Background work: rotates keys whose rotation is due and deletes keys whose deletion window has ended.</summary>
-internal sealed class KeyMaintenanceService(KmsDomain kms, KeyhavenServerOptions options, ILogger<KeyMaintenanceService> logger) : BackgroundService
+/// <summary>
+/// Background work: rotates keys whose rotation is due and deletes keys whose deletion window has ended. Runs on one
+/// node of a cluster at a time: the one that holds the storage's leadership (always the only node on SQLite).
+/// </summary>
+internal sealed class KeyMaintenanceService(KmsDomain kms, IStorageBackend backend, KeyhavenServerOptions options, ILogger<KeyMaintenanceService> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,11 +28,16 @@ internal sealed class KeyMaintenanceService(KmsDomain kms, KeyhavenServerOptions
         }
     }
 
-    /// <summary>One pass of both jobs; failures are logged and retried on the next pass.</summary>
+    /// <summary>One pass of both jobs if this node leads; failures are logged and retried on the next pass.</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
+            if (!await backend.HoldsLeadershipAsync(cancellationToken))
+            {
+                return;
+            }
+
             var rotated = await kms.RotationScheduler.RunDueAsync(cancellationToken);
             var deleted = await kms.DeletionSweeper.SweepAsync(cancellationToken);
             if (rotated + deleted > 0)

@@ -7,7 +7,7 @@ using Keyhaven.Server.Pipeline;
 using Keyhaven.SigV4;
 using Keyhaven.Storage.Barrier;
 using Keyhaven.Storage.Records;
-using Keyhaven.Storage.Sqlite;
+using Keyhaven.Storage.Backends;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -19,17 +19,17 @@ using Microsoft.Extensions.Logging;
 namespace Keyhaven.Server.Hosting;
 
 /// <summary>
-/// A running Keyhaven server: opens the data directory (root key, SQLite, barrier), loads or creates the deployment,
+/// A running Keyhaven server: opens the data directory (root key), the storage (SQLite or PostgreSQL) and the barrier, loads or creates the deployment,
 /// and serves the KMS API on Kestrel. The host only maps HTTP to the pipeline; all behaviour lives below it.
 /// </summary>
 public sealed class KeyhavenServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly SqliteStorageBackend _backend;
+    private readonly IStorageBackend _backend;
     private readonly StorageBarrier _barrier;
     private readonly RootKey _rootKey;
 
-    private KeyhavenServer(WebApplication app, SqliteStorageBackend backend, StorageBarrier barrier, RootKey rootKey, Deployment deployment, KmsDomain kms, Uri endpoint)
+    private KeyhavenServer(WebApplication app, IStorageBackend backend, StorageBarrier barrier, RootKey rootKey, Deployment deployment, KmsDomain kms, Uri endpoint)
     {
         _app = app;
         _backend = backend;
@@ -44,12 +44,15 @@ public sealed class KeyhavenServer : IAsyncDisposable
     public KmsDomain Kms { get; }
     public Uri Endpoint { get; }
 
-    /// <summary>Opens the data directory (initializing it on first start) and starts listening.</summary>
+    /// <summary>The storage this server runs on (to check leadership, or to read what it stored in tests).</summary>
+    public IStorageBackend Backend => _backend;
+
+    /// <summary>Opens the data directory and the storage (initializing them on first start) and starts listening.</summary>
     public static async Task<KeyhavenServer> StartAsync(KeyhavenServerOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
     {
         CreatePrivateDirectory(options.DataDirectory);
         var rootKey = RootKey.LoadOrCreate(options.ResolvedRootKeyPath);
-        var backend = new SqliteStorageBackend(options.DatabasePath);
+        var backend = options.ResolvedStorage.CreateBackend();
         StorageBarrier barrier;
         try
         {
@@ -88,6 +91,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(kms);
+        builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(new KmsOperationTable(kms));
         builder.Services.AddSingleton<PolicyCompilation>();

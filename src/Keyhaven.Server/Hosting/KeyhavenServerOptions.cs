@@ -1,5 +1,6 @@
 using System.Net;
 using Keyhaven.Kms.Infrastructure;
+using Keyhaven.Storage.Backends;
 
 namespace Keyhaven.Server.Hosting;
 
@@ -10,6 +11,10 @@ public sealed record KeyhavenServerOptions
 
     /// <summary>Where the root key lives; defaults to <c>root.key</c> inside <see cref="DataDirectory"/>.</summary>
     public string? RootKeyPath { get; init; }
+
+    /// <summary>Where the records live; null: the SQLite database <see cref="DatabasePath"/> in the data directory.</summary>
+    /// <remarks>Several nodes share one PostgreSQL database; each needs the same root key file.</remarks>
+    public StorageLocation? Storage { get; init; }
 
     /// <summary>Address and port to listen on; port 0 picks a free port.</summary>
     public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 4599);
@@ -26,6 +31,8 @@ public sealed record KeyhavenServerOptions
     public string ResolvedRootKeyPath => RootKeyPath ?? Path.Combine(DataDirectory, "root.key");
 
     public string DatabasePath => Path.Combine(DataDirectory, "keyhaven.db");
+
+    public StorageLocation ResolvedStorage => Storage ?? StorageLocation.FromSqlitePath(DatabasePath);
 
     public string CredentialsPath => Path.Combine(DataDirectory, "credentials");
 

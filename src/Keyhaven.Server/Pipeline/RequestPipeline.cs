@@ -55,6 +55,7 @@ internal sealed class RequestPipeline
         }
 
         var (buffer, length) = await ReadBodyAsync(context.Request, context.RequestAborted);
+        IAwsService? service = null;
         try
         {
             if (length < 0)
@@ -64,7 +65,7 @@ internal sealed class RequestPipeline
             }
 
             var body = buffer.AsMemory(0, length);
-            var service = FindService(context.Request, body.Span);
+            service = FindService(context.Request, body.Span);
             var verifier = _verifiers[service?.SigningName ?? _verifiers.Keys.First()];
             var verification = await verifier.VerifyAsync(ToSigV4Request(context, body.Span), context.RequestAborted);
             if (!verification.TryGetAuthentication(out var authentication))
@@ -95,6 +96,20 @@ internal sealed class RequestPipeline
 
             await service.HandleAsync(new AwsRequest(context, body, authentication, requestId));
         }
+        catch (Exception exception) when (exception is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // Services answer their own errors; what reaches here failed outside them (e.g. storage unreachable while
+            // authenticating the caller). Never a guess: a 5xx the SDKs retry.
+            var unavailable = IsStorageUnavailable(exception);
+            _logger.LogError(exception, "Request {RequestId} failed outside the services", requestId);
+            var (status, code) = unavailable ? (503, "ServiceUnavailable") : (500, "InternalFailure");
+            var message = unavailable
+                ? "The service is temporarily unable to reach its storage; retry the request."
+                : "The request failed inside the service; see the server log for request " + requestId + ".";
+            await (service is null
+                ? AwsJsonProtocol.WriteErrorAsync(context, status, code, message)
+                : service.WriteErrorAsync(context, status, code, message, requestId));
+        }
         finally
         {
             // The body may have held plaintext (Encrypt, GenerateDataKey): zero it before the pool reuses it.
@@ -102,6 +117,11 @@ internal sealed class RequestPipeline
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>Storage (or the network to it) failed, as opposed to a bug: a temporary condition worth a retry.</summary>
+    private static bool IsStorageUnavailable(Exception exception) =>
+        exception is System.Data.Common.DbException or IOException or TimeoutException or System.Net.Sockets.SocketException
+        || exception.InnerException is { } inner && IsStorageUnavailable(inner);
 
     private IAwsService? FindService(HttpRequest request, ReadOnlySpan<byte> body)
     {

@@ -17,5 +17,15 @@ public interface IStorageTransaction : IAsyncDisposable
 
     ValueTask DeleteAsync(StorageKey key, long expectedVersion, CancellationToken cancellationToken);
 
+    /// <summary>The names of the tables that hold at least one record, in ordinal order.</summary>
+    ValueTask<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates a record exactly as another backend held it: the same (sealed) bytes at the same version, so the
+    /// barrier's associated data still matches. For copying a deployment between backends.
+    /// </summary>
+    /// <exception cref="StorageConflictException">The record exists.</exception>
+    ValueTask ImportAsync(StorageEntry entry, CancellationToken cancellationToken);
+
     ValueTask CommitAsync(CancellationToken cancellationToken);
 }

@@ -9,6 +9,9 @@ namespace Keyhaven.Storage.Records;
 /// </summary>
 public sealed class RecordStore(IStorageBackend backend, StorageBarrier barrier)
 {
+    /// <summary>Commits of other nodes sharing the storage: caches over this store empty themselves on each (see <see cref="RecordCache{T}"/>).</summary>
+    public StorageChangeFeed Changes => backend.Changes;
+
     /// <summary>Starts a transaction; pass <paramref name="write"/> when it will put or delete.</summary>
     public async ValueTask<RecordTransaction> BeginAsync(bool write, CancellationToken cancellationToken) =>
         new(await backend.BeginAsync(write, cancellationToken), barrier);

@@ -52,6 +52,12 @@ public sealed class SqliteStorageBackend : IStorageBackend
         }
     }
 
+    /// <summary>Only this process opens the file, so there is never news from elsewhere.</summary>
+    public StorageChangeFeed Changes { get; } = new(isLive: true);
+
+    /// <summary>Only this process opens the file, so it always leads.</summary>
+    public ValueTask<bool> HoldsLeadershipAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
     public async ValueTask<IStorageTransaction> BeginAsync(bool write, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);

@@ -75,6 +75,32 @@ internal sealed class SqliteStorageTransaction(SqliteConnection connection, Sqli
         }
     }
 
+    public async ValueTask<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = Command("SELECT DISTINCT tbl FROM records ORDER BY tbl");
+        var tables = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
+    }
+
+    public async ValueTask ImportAsync(StorageEntry entry, CancellationToken cancellationToken)
+    {
+        await using var command = Command("INSERT INTO records (tbl, id, version, value) VALUES ($tbl, $id, $version, $value) ON CONFLICT DO NOTHING");
+        command.Parameters.AddWithValue("$tbl", entry.Key.Table);
+        command.Parameters.AddWithValue("$id", entry.Key.Id);
+        command.Parameters.AddWithValue("$version", entry.Version);
+        command.Parameters.Add("$value", SqliteType.Blob).Value = entry.Value;
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            throw new StorageConflictException(entry.Key, 0);
+        }
+    }
+
     public async ValueTask CommitAsync(CancellationToken cancellationToken)
     {
         await transaction.CommitAsync(cancellationToken);

@@ -3,10 +3,10 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Keyhaven.Storage.Backends;
 
-namespace Keyhaven.Storage.Tests.Sqlite;
+namespace Keyhaven.Storage.Tests.Backends;
 
 /// <summary>ListAsync: prefix match, ordinal order, paging with afterId and limit.</summary>
-public sealed partial class SqliteStorageBackendTests
+public abstract partial class StorageBackendContract
 {
     [Fact]
     public async Task List_ReturnsOnlyTheTableAndPrefix_InOrdinalOrder()
@@ -81,7 +81,7 @@ public sealed partial class SqliteStorageBackendTests
         await PutAsync(new StorageKey("t", "a"), 0, [1]);
         await PutAsync(new StorageKey("t", "a"), 1, [2]);
 
-        await using var tx = await _backend.BeginAsync(write: false, None);
+        await using var tx = await Backend.BeginAsync(write: false, None);
         var entry = Assert.Single(await tx.ListAsync("t", "", null, 10, None));
 
         Assert.Equal(new StorageKey("t", "a"), entry.Key);
@@ -142,7 +142,7 @@ public sealed partial class SqliteStorageBackendTests
 
     private async Task<List<string>> ListIdsAsync(string table, string prefix, string? afterId, int limit)
     {
-        await using var tx = await _backend.BeginAsync(write: false, None);
+        await using var tx = await Backend.BeginAsync(write: false, None);
         return (await tx.ListAsync(table, prefix, afterId, limit, None)).Select(e => e.Key.Id).ToList();
     }
 }

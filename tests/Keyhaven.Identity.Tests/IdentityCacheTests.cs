@@ -1,28 +1,10 @@
-using Keyhaven.Identity.Storage;
 using static Keyhaven.Identity.Tests.Support.IdentityHarness;
 
 namespace Keyhaven.Identity.Tests;
 
 /// <summary>The identity caches never put back a value that a committed write replaced.</summary>
-public sealed class DocumentCacheTests
+public sealed class IdentityCacheTests
 {
-    [Fact]
-    public void A_read_that_began_before_a_write_is_not_cached()
-    {
-        var cache = new DocumentCache<string>();
-        var before = cache.Generation;
-        cache.Invalidate("u"); // a write commits while the read is in flight
-        cache.Populate("u", "stale", before);
-        Assert.False(cache.TryGet("u", out _));
-
-        var after = cache.Generation;
-        cache.Populate("u", "fresh", after);
-        Assert.True(cache.TryGet("u", out var value));
-        Assert.Equal("fresh", value);
-        cache.Invalidate("u");
-        Assert.False(cache.TryGet("u", out _));
-    }
-
     [Fact]
     public async Task Concurrent_group_changes_leave_the_store_agreeing_with_storage()
     {

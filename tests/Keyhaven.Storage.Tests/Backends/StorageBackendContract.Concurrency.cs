@@ -1,9 +1,9 @@
 using Keyhaven.Storage.Backends;
 
-namespace Keyhaven.Storage.Tests.Sqlite;
+namespace Keyhaven.Storage.Tests.Backends;
 
 /// <summary>Optimistic concurrency: every write names the version it expects.</summary>
-public sealed partial class SqliteStorageBackendTests
+public abstract partial class StorageBackendContract
 {
     [Fact]
     public async Task CreatingTwice_Conflicts()
@@ -48,7 +48,7 @@ public sealed partial class SqliteStorageBackendTests
         await PutAsync(key, 0, [1]);
         await PutAsync(key, 1, [2]);
 
-        await using (var tx = await _backend.BeginAsync(write: true, None))
+        await using (var tx = await Backend.BeginAsync(write: true, None))
         {
             await Assert.ThrowsAsync<StorageConflictException>(async () => await tx.DeleteAsync(key, expected, None));
         }
@@ -59,7 +59,7 @@ public sealed partial class SqliteStorageBackendTests
     [Fact]
     public async Task DeletingAMissingRecord_Conflicts()
     {
-        await using var tx = await _backend.BeginAsync(write: true, None);
+        await using var tx = await Backend.BeginAsync(write: true, None);
 
         await Assert.ThrowsAsync<StorageConflictException>(async () => await tx.DeleteAsync(new StorageKey("t", "missing"), 1, None));
     }
@@ -86,7 +86,7 @@ public sealed partial class SqliteStorageBackendTests
 
         await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
         {
-            await using var tx = await _backend.BeginAsync(write: true, None);
+            await using var tx = await Backend.BeginAsync(write: true, None);
             var entry = (await tx.GetAsync(key, None))!;
             await tx.PutAsync(key, entry.Version, BitConverter.GetBytes(BitConverter.ToInt32(entry.Value) + 1), None);
             await tx.CommitAsync(None);
@@ -95,5 +95,24 @@ public sealed partial class SqliteStorageBackendTests
         var final = (await GetAsync(key))!;
         Assert.Equal(16, BitConverter.ToInt32(final.Value));
         Assert.Equal(17, final.Version);
+    }
+
+    [Fact]
+    public async Task ParallelWriteTransactions_OfTwoInstances_Serialize()
+    {
+        // Two nodes on the same storage: writers serialize across them too.
+        var instances = new[] { Backend, await OpenAnotherAsync() };
+        var key = new StorageKey("t", "counter");
+        await PutAsync(key, 0, BitConverter.GetBytes(0));
+
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        {
+            await using var tx = await instances[i % 2].BeginAsync(write: true, None);
+            var entry = (await tx.GetAsync(key, None))!;
+            await tx.PutAsync(key, entry.Version, BitConverter.GetBytes(BitConverter.ToInt32(entry.Value) + 1), None);
+            await tx.CommitAsync(None);
+        })));
+
+        Assert.Equal(16, BitConverter.ToInt32((await GetAsync(key))!.Value));
     }
 }

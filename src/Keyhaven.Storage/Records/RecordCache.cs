@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using Keyhaven.Storage.Backends;
+
+namespace Keyhaven.Storage.Records;
+
+/// <summary>
+/// Unsealed values by record id, kept consistent with storage, for the domain's in-memory caches. A local write
+/// invalidates (or replaces) its entry after it commits, and a value read from storage is cached only if nothing was
+/// invalidated since the read began (<see cref="Generation"/>), so a slow reader cannot put back a value that a
+/// committed write replaced. Commits of other nodes (the <see cref="StorageChangeFeed"/>) empty the whole cache, and
+/// while the feed is not live the cache neither serves nor keeps anything. Lookups are lock-free; population and
+/// invalidation take one lock. Thread-safe.
+/// </summary>
+public sealed class RecordCache<T>
+{
+    private readonly ConcurrentDictionary<string, T> _entries = new(StringComparer.Ordinal);
+    private readonly StorageChangeFeed _changes;
+    private readonly Lock _gate = new();
+    private long _generation;
+
+    public RecordCache(StorageChangeFeed changes)
+    {
+        _changes = changes;
+        changes.Changed += _ => Clear();
+    }
+
+    /// <summary>Take this before opening the transaction whose read (or write) will be passed to <see cref="Populate"/> (or <see cref="Store"/>).</summary>
+    public long Generation => Volatile.Read(ref _generation);
+
+    public bool TryGet(string id, out T value)
+    {
+        if (_changes.IsLive)
+        {
+            return _entries.TryGetValue(id, out value!);
+        }
+
+        value = default!;
+        return false;
+    }
+
+    /// <summary>Caches <paramref name="value"/>, read in a transaction opened at <paramref name="generation"/>, unless a write intervened.</summary>
+    public void Populate(string id, T value, long generation)
+    {
+        lock (_gate)
+        {
+            if (_generation == generation && _changes.IsLive)
+            {
+                _entries[id] = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a committed write of <paramref name="id"/> (begun at <paramref name="generation"/>): caches its new value,
+    /// or drops the entry when another write intervened (which might have committed after this one).
+    /// </summary>
+    public void Store(string id, T value, long generation)
+    {
+        lock (_gate)
+        {
+            if (_generation == generation && _changes.IsLive)
+            {
+                _entries[id] = value;
+            }
+            else
+            {
+                _entries.TryRemove(id, out _);
+            }
+
+            _generation++;
+        }
+    }
+
+    /// <summary>Drops <paramref name="id"/> after a committed write (or delete) of it.</summary>
+    public void Invalidate(string id)
+    {
+        lock (_gate)
+        {
+            _generation++;
+            _entries.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Drops everything (another node changed something).</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _generation++;
+            _entries.Clear();
+        }
+    }
+}
