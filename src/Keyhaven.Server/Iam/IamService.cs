@@ -5,6 +5,7 @@ using Keyhaven.Identity;
 using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Principals;
 using Keyhaven.Identity.Users;
+using Keyhaven.Server.Audit;
 using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Hosting;
 using Keyhaven.Server.Pipeline;
@@ -177,6 +178,8 @@ internal sealed partial class IamService(IdentityStore identity, IdentityCallAut
         ["ListAttachedGroupPolicies"] = async (s, c) =>
             await WriteAttachedAsync(c, await s.Store.ListAttachedGroupPoliciesAsync(c.Account, c.Require("GroupName"), c.Cancellation)),
     };
+
+    public AuditProfile Audit => IamAuditProfile.Instance;
 
     public string SigningName => "iam";
 

@@ -1,5 +1,6 @@
 using Keyhaven.Identity;
 using Keyhaven.Identity.Errors;
+using Keyhaven.Server.Audit;
 using Keyhaven.Server.Hosting;
 using Keyhaven.Server.Pipeline;
 using Keyhaven.Server.Protocol;
@@ -17,6 +18,8 @@ internal sealed class StsService(IdentityStore identity, KeyhavenServerOptions o
 {
     public const string Version = "2011-06-15";
     public const string Namespace = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+    public AuditProfile Audit => StsAuditProfile.Instance;
 
     public string SigningName => "sts";
 
