@@ -26,6 +26,7 @@ public sealed class AuditTrail : IAsyncDisposable
     private AuditHead _head;
     private long _headVersion;
     private int _disposed;
+    private volatile bool _failing;
 
     private AuditTrail(RecordStore store, AuditSigningKey signingKey, TimeProvider time, AuditHead head, long headVersion)
     {
@@ -58,11 +59,19 @@ public sealed class AuditTrail : IAsyncDisposable
 
     /// <summary>Appends <paramref name="auditEvent"/>; completes when it is committed.</summary>
     /// <exception cref="AuditWriteException">The event could not be committed (the caller must fail its request).</exception>
-    public Task AppendAsync(AuditEvent auditEvent) => EnqueueAsync(new PendingWrite(auditEvent.ToJson()));
+    public Task AppendAsync(AuditEvent auditEvent) => EnqueueAsync(new PendingWrite(WriteKind.Event, auditEvent.ToJson()));
 
     /// <summary>Signs and stores a digest of the chain as it stands after every event queued before this call.</summary>
     /// <exception cref="AuditWriteException">The digest could not be committed.</exception>
-    public Task WriteDigestAsync() => EnqueueAsync(new PendingWrite(null));
+    public Task WriteDigestAsync() => EnqueueAsync(new PendingWrite(WriteKind.Digest, null));
+
+    /// <summary>
+    /// Completes at once while the trail is writing; after a failed commit, first proves that storage takes writes
+    /// again (a commit of the chain head). Called before a request runs, so that a request is not carried out while
+    /// its event is sure to be lost.
+    /// </summary>
+    /// <exception cref="AuditWriteException">Storage still refuses writes.</exception>
+    public Task EnsureWritableAsync() => _failing ? EnqueueAsync(new PendingWrite(WriteKind.Probe, null)) : Task.CompletedTask;
 
     /// <summary>Writes a final digest, then stops the writer. Events appended afterwards fail.</summary>
     public async ValueTask DisposeAsync()
@@ -72,7 +81,7 @@ public sealed class AuditTrail : IAsyncDisposable
             return;
         }
 
-        var final = new PendingWrite(null);
+        var final = new PendingWrite(WriteKind.Digest, null);
         _queue.Writer.TryWrite(final);
         _queue.Writer.TryComplete();
         try
@@ -117,7 +126,12 @@ public sealed class AuditTrail : IAsyncDisposable
             {
                 foreach (var write in batch)
                 {
-                    head = write.EventJson is { } json ? await PutEventAsync(transaction, head, json) : await PutDigestAsync(transaction, head);
+                    head = write.Kind switch
+                    {
+                        WriteKind.Event => await PutEventAsync(transaction, head, write.EventJson!),
+                        WriteKind.Digest => await PutDigestAsync(transaction, head),
+                        _ => head, // a probe only needs the commit of the head below
+                    };
                 }
 
                 await transaction.PutAsync(AuditRecords.Head, _headVersion, head.ToBytes(), CancellationToken.None);
@@ -126,6 +140,7 @@ public sealed class AuditTrail : IAsyncDisposable
 
             _headVersion++;
             Volatile.Write(ref _head, head);
+            _failing = false;
             foreach (var write in batch)
             {
                 write.Done.TrySetResult();
@@ -133,6 +148,7 @@ public sealed class AuditTrail : IAsyncDisposable
         }
         catch (Exception exception)
         {
+            _failing = true;
             var failure = new AuditWriteException("The audit trail could not commit " + batch.Count + " writes: " + exception.Message, exception);
             foreach (var write in batch)
             {
@@ -188,9 +204,18 @@ public sealed class AuditTrail : IAsyncDisposable
         return record is null ? (AuditHead.Empty, 0) : (AuditHead.FromBytes(record.Value), record.Version);
     }
 
-    private sealed class PendingWrite(byte[]? eventJson)
+    private enum WriteKind
     {
-        /// <summary>The event to append; null for a digest.</summary>
+        Event,
+        Digest,
+        Probe,
+    }
+
+    private sealed class PendingWrite(WriteKind kind, byte[]? eventJson)
+    {
+        public WriteKind Kind { get; } = kind;
+
+        /// <summary>The event to append (<see cref="WriteKind.Event"/> only).</summary>
         public byte[]? EventJson { get; } = eventJson;
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

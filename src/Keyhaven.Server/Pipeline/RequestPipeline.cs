@@ -152,6 +152,19 @@ internal sealed class RequestPipeline
 
         try
         {
+            // Fail closed before anything runs: while the trail cannot write, no request is carried out.
+            await _trail.EnsureWritableAsync();
+        }
+        catch (AuditWriteException exception)
+        {
+            _logger.LogError(exception, "Request {RequestId} refused: the audit trail cannot write", state.RequestId);
+            await ReplaceWithErrorAsync(context, state, 500, service.Audit.InternalErrorCode,
+                "The request could not be recorded in the audit trail; see the server log for request " + state.RequestId + ".");
+            return;
+        }
+
+        try
+        {
             await service.HandleAsync(new AwsRequest(context, body, authentication, state.RequestId, state.Audit));
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
