@@ -4,4 +4,5 @@ using Keyhaven.Cli.Commands;
 var root = new RootCommand("Keyhaven: a self-hosted key management service that speaks the AWS KMS protocol.");
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(PolicyCommand.Create());
+root.Subcommands.Add(Keyhaven.Cli.Commands.Audit.AuditCommand.Create());
 return await root.Parse(args).InvokeAsync();

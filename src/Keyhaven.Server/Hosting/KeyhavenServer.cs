@@ -116,6 +116,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Iam.IamService>();
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Sts.StsService>();
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Organizations.OrganizationsService>();
+        builder.Services.AddSingleton<IAwsService, Keyhaven.Server.CloudTrail.CloudTrailService>();
         builder.Services.AddSingleton<RequestPipeline>();
         builder.Services.AddHostedService<KeyMaintenanceService>();
         builder.Services.AddHostedService<AuditDigestService>();

@@ -196,4 +196,39 @@ public sealed class EveryOperationIsAuthorizedTests
 
         Assert.True(reachedAuthorization >= 20, $"only {reachedAuthorization} organizations operations reached authorization");
     }
+
+    [Fact]
+    public async Task No_cloudtrail_operation_runs_for_a_caller_without_permission()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var iam = new IamQueryClient(server);
+        var (userArn, accessKeyId, secret) = await iam.CreateUserWithKeyAsync("nobody");
+        using var raw = new RawKmsClient(server);
+        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["LookupAttributes"] = new[] { new { AttributeKey = "EventName", AttributeValue = "CreateUser" } }, ["MaxResults"] = 5,
+            ["TrailName"] = "t", ["Name"] = "n", ["S3BucketName"] = "b", ["EventDataStore"] = "e", ["QueryId"] = "q", ["ResourceIdList"] = new[] { "r" },
+        });
+        var reachedAuthorization = 0;
+        foreach (var operation in Operations("cloudtrail-2013-11-01.json"))
+        {
+            var target = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101." + operation;
+            var sequence = server.Server.AuditTrail.LastSequence;
+            var anonymous = await raw.SendAsync(target, body, sign: false, service: "cloudtrail");
+            Assert.True(anonymous.ErrorType == "MissingAuthenticationTokenException", $"{operation} without credentials answered {anonymous.Status} {anonymous.ErrorType}");
+            sequence = await AssertOneEventAsync(server, sequence, "cloudtrail.amazonaws.com", operation, "MissingAuthenticationTokenException");
+
+            var response = await raw.SendAsync(target, body, accessKeyId, secret, service: "cloudtrail");
+            Assert.True(response.ErrorType is "AccessDeniedException" or "UnknownOperationException",
+                $"{operation} by a user without permissions answered {response.Status} {response.ErrorType}: {response.Message}");
+            await AssertOneEventAsync(server, sequence, "cloudtrail.amazonaws.com", operation, response.ErrorType!);
+            if (response.ErrorType == "AccessDeniedException")
+            {
+                reachedAuthorization++;
+                Assert.Contains($"User: {userArn} is not authorized to perform: cloudtrail:LookupEvents", response.Message);
+            }
+        }
+
+        Assert.Equal(1, reachedAuthorization);
+    }
 }
