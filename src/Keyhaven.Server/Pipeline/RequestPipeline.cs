@@ -101,10 +101,11 @@ internal sealed class RequestPipeline
         {
             context.Response.Body = client;
 
-            // The body may have held plaintext (Encrypt, GenerateDataKey): zero it before the pool reuses it.
+            // The body may have held plaintext (Encrypt, GenerateDataKey): zero it before the pool reuses it (all of it
+            // when the body was too large: length is then -1 but the buffer is full).
             if (buffer.Length > 0)
             {
-                CryptographicOperations.ZeroMemory(buffer.AsSpan(0, Math.Max(length, 0)));
+                CryptographicOperations.ZeroMemory(length < 0 ? buffer : buffer.AsSpan(0, length));
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
