@@ -9,4 +9,5 @@ root.Subcommands.Add(EnclaveCommand.Create());
 root.Subcommands.Add(EncryptionCommands.CreateEncrypt());
 root.Subcommands.Add(EncryptionCommands.CreateDecrypt());
 root.Subcommands.Add(StorageCommand.Create());
+root.Subcommands.Add(Keyhaven.Cli.Commands.Audit.AuditCommand.Create());
 return await root.Parse(args).InvokeAsync();

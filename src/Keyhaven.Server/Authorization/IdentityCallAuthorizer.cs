@@ -22,6 +22,11 @@ internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, O
         IReadOnlyDictionary<string, ContextValues>? conditions = null)
     {
         var caller = request.Caller;
+        if (AuditResourceType(resourceArn) is { } type)
+        {
+            request.Audit.AddResource(resourceArn, resourceArn.Split(':') is [_, _, _, _, { Length: > 0 } owner, ..] ? owner : caller.Account.Value, type);
+        }
+
         var identity = await identities.GetAsync(caller, cancellationToken);
         var guardrails = await organizations.GetGuardrailsAsync(caller.Account.Value, cancellationToken);
         var authorization = new AuthorizationRequest
@@ -56,8 +61,22 @@ internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, O
         }
 
         var decision = PolicyEvaluator.Evaluate(authorization, set);
-        return decision.IsAllowed ? null : decision.FormatMessage(authorization);
+        if (decision.IsAllowed)
+        {
+            return null;
+        }
+
+        request.Audit.RecordDenial(authorization, PolicyEvaluator.Explain(authorization, set));
+        return decision.FormatMessage(authorization);
     }
+
+    /// <summary>The CloudTrail resource type of an IAM ARN; null for <c>*</c> and anything else.</summary>
+    private static string? AuditResourceType(string arn) =>
+        arn.Contains(":user/", StringComparison.Ordinal) ? "AWS::IAM::User"
+        : arn.Contains(":role/", StringComparison.Ordinal) ? "AWS::IAM::Role"
+        : arn.Contains(":group/", StringComparison.Ordinal) ? "AWS::IAM::Group"
+        : arn.Contains(":policy/", StringComparison.Ordinal) ? "AWS::IAM::Policy"
+        : null;
 
     // Fail closed: an unreadable identity-side policy is replaced by one that denies everything.
     private CompiledPolicy Unreadable =>

@@ -41,6 +41,11 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         foreach (var access in accesses)
         {
             var key = await ResolveAsync(caller, access, cancellationToken);
+            if (key is not null)
+            {
+                request.Audit.AddResource(key.Arn, key.Account.Value, "AWS::KMS::Key");
+            }
+
             var resourceGuardrails = key is null || key.Account == caller.Account
                 ? callerGuardrails
                 : await organizations.GetGuardrailsAsync(key.Account.Value, cancellationToken);
@@ -68,6 +73,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
             var decision = PolicyEvaluator.Evaluate(authorization, set);
             if (!decision.IsAllowed)
             {
+                request.Audit.RecordDenial(authorization, PolicyEvaluator.Explain(authorization, set));
                 throw new KmsException(KmsErrorCode.AccessDeniedException, decision.FormatMessage(authorization));
             }
 

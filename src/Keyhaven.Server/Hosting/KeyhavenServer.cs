@@ -1,3 +1,5 @@
+using Keyhaven.Audit.Reading;
+using Keyhaven.Audit.Trail;
 using Keyhaven.Kms;
 using Keyhaven.Kms.Infrastructure;
 using Keyhaven.Server.Authentication;
@@ -28,10 +30,13 @@ public sealed class KeyhavenServer : IAsyncDisposable
     private readonly IStorageBackend _backend;
     private readonly StorageBarrier _barrier;
     private readonly RootKey _rootKey;
+    private readonly AuditTrail _trail;
 
-    private KeyhavenServer(WebApplication app, IStorageBackend backend, StorageBarrier barrier, RootKey rootKey, Deployment deployment, KmsDomain kms, Uri endpoint)
+    private KeyhavenServer(WebApplication app, IStorageBackend backend, StorageBarrier barrier, RootKey rootKey, AuditTrail trail, Deployment deployment, KmsDomain kms,
+        Uri endpoint)
     {
         _app = app;
+        _trail = trail;
         _backend = backend;
         _barrier = barrier;
         _rootKey = rootKey;
@@ -42,6 +47,12 @@ public sealed class KeyhavenServer : IAsyncDisposable
 
     public Deployment Deployment { get; }
     public KmsDomain Kms { get; }
+
+    /// <summary>The audit trail every request is recorded in.</summary>
+    public AuditTrail AuditTrail => _trail;
+
+    /// <summary>Reads the audit trail's events.</summary>
+    public AuditReader AuditReader { get; private init; } = null!;
     public Uri Endpoint { get; }
 
     /// <summary>The storage this server runs on (to check leadership, or to read what it stored in tests).</summary>
@@ -70,6 +81,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
         var accessKeys = new AccessKeyStore(store);
         var deployment = await Deployment.LoadOrCreateAsync(store, accessKeys, options, cancellationToken);
         var kms = new KmsDomain(store, new KmsEnvironment(options.Time, options.Random));
+        var trail = await AuditTrail.OpenAsync(store, options.Time, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -90,6 +102,9 @@ public sealed class KeyhavenServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = RequestPipeline.MaxBodyLength + 1;
         });
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(trail);
+        builder.Services.AddSingleton(new AuditReader(store));
+        builder.Services.AddSingleton(deployment);
         builder.Services.AddSingleton(kms);
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton(options.Time);
@@ -105,15 +120,20 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Iam.IamService>();
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Sts.StsService>();
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Organizations.OrganizationsService>();
+        builder.Services.AddSingleton<IAwsService, Keyhaven.Server.CloudTrail.CloudTrailService>();
         builder.Services.AddSingleton<RequestPipeline>();
         builder.Services.AddHostedService<KeyMaintenanceService>();
+        builder.Services.AddHostedService<AuditDigestService>();
         var app = builder.Build();
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
         app.Run(pipeline.HandleAsync);
         await app.StartAsync(cancellationToken);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new KeyhavenServer(app, backend, barrier, rootKey, deployment, kms, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)));
+        return new KeyhavenServer(app, backend, barrier, rootKey, trail, deployment, kms, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)))
+        {
+            AuditReader = app.Services.GetRequiredService<AuditReader>(),
+        };
     }
 
     /// <summary>Runs one pass of the background jobs (due rotations, due deletions) now.</summary>
@@ -130,6 +150,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _trail.DisposeAsync(); // writes the shutdown digest
         await _backend.DisposeAsync();
         _barrier.Dispose();
         _rootKey.Dispose();

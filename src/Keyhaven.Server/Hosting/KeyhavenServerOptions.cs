@@ -24,6 +24,9 @@ public sealed record KeyhavenServerOptions
     /// <summary>How often due rotations and deletions are looked for.</summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often a signed digest of the audit trail is written (one is also written on shutdown).</summary>
+    public TimeSpan AuditDigestInterval { get; init; } = TimeSpan.FromHours(1);
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public IRandomSource Random { get; init; } = SystemRandomSource.Instance;

@@ -5,6 +5,7 @@ using Keyhaven.Identity;
 using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Principals;
 using Keyhaven.Identity.Users;
+using Keyhaven.Server.Audit;
 using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Hosting;
 using Keyhaven.Server.Pipeline;
@@ -185,6 +186,8 @@ internal sealed partial class IamService(IdentityStore identity, IdentityCallAut
         ["ListRoleTags"] = (s, c) => s.ListRoleTagsAsync(c),
         ["GetAccountAuthorizationDetails"] = (s, c) => s.GetAccountAuthorizationDetailsAsync(c),
     };
+
+    public AuditProfile Audit => IamAuditProfile.Instance;
 
     public string SigningName => "iam";
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Keyhaven.Kms.Accounts;
 using Keyhaven.Kms.Errors;
+using Keyhaven.Server.Audit;
 using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Pipeline;
 using Keyhaven.Server.Protocol;
@@ -12,6 +13,8 @@ namespace Keyhaven.Server.Kms;
 /// <summary>The AWS KMS API (<c>TrentService</c>, AWS JSON 1.1): finds the operation, authorizes it, runs it, writes the response.</summary>
 internal sealed class KmsService(KmsOperationTable operations, KmsAuthorizer authorizer, ILogger<KmsService> logger) : IAwsService
 {
+    public AuditProfile Audit => KmsAuditProfile.Instance;
+
     public string SigningName => "kms";
 
     public bool Matches(HttpRequest request, ReadOnlySpan<byte> body) =>

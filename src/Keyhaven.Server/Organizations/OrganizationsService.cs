@@ -2,6 +2,7 @@ using System.Text.Json;
 using Keyhaven.Identity;
 using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Organizations;
+using Keyhaven.Server.Audit;
 using Keyhaven.Server.Hosting;
 using Keyhaven.Server.Pipeline;
 using Keyhaven.Server.Protocol;
@@ -18,6 +19,8 @@ namespace Keyhaven.Server.Organizations;
 internal sealed class OrganizationsService(IdentityStore identity, KeyhavenServerOptions options, ILogger<OrganizationsService> logger) : IAwsService
 {
     public const string TargetPrefix = "AWSOrganizationsV20161128.";
+
+    public AuditProfile Audit => OrganizationsAuditProfile.Instance;
 
     public string SigningName => "organizations";
 

@@ -1,3 +1,4 @@
+using Keyhaven.Server.Audit;
 using Keyhaven.Server.Authentication;
 using Keyhaven.SigV4;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +7,7 @@ namespace Keyhaven.Server.Pipeline;
 
 /// <summary>An authenticated request on its way to a service: the HTTP exchange, the body, and who signed it for which region.</summary>
 /// <remarks><see cref="Body"/> is valid only until <see cref="IAwsService.HandleAsync"/> returns; it is then zeroed.</remarks>
-internal sealed record AwsRequest(HttpContext Http, ReadOnlyMemory<byte> Body, SigV4Authentication<CallerIdentity> Authentication, string RequestId)
+internal sealed record AwsRequest(HttpContext Http, ReadOnlyMemory<byte> Body, SigV4Authentication<CallerIdentity> Authentication, string RequestId, AuditScope Audit)
 {
     public CallerIdentity Caller => Authentication.Principal;
 

@@ -1,3 +1,4 @@
+using Keyhaven.Server.Audit;
 using Microsoft.AspNetCore.Http;
 
 namespace Keyhaven.Server.Pipeline;
@@ -11,6 +12,9 @@ internal interface IAwsService
 {
     /// <summary>The SigV4 service name of the credential scope (<c>kms</c>, <c>sts</c>, <c>iam</c>, <c>organizations</c>).</summary>
     string SigningName { get; }
+
+    /// <summary>How the service's requests appear in the audit trail (event source, protocol, allow-list per operation).</summary>
+    AuditProfile Audit { get; }
 
     /// <summary>True when the request is for this service (an <c>X-Amz-Target</c> prefix, or a Query <c>Version</c>).</summary>
     bool Matches(HttpRequest request, ReadOnlySpan<byte> body);

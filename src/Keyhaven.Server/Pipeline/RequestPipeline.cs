@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Keyhaven.Audit.Trail;
+using Keyhaven.Server.Audit;
 using Keyhaven.Server.Authentication;
 using Keyhaven.Server.Hosting;
 using Keyhaven.Server.Protocol;
@@ -13,20 +15,27 @@ namespace Keyhaven.Server.Pipeline;
 /// <summary>
 /// The request pipeline, the same for every API and operation: read the body (bounded) -> find the service
 /// (X-Amz-Target prefix or Query Version) -> authenticate (SigV4 for that service) -> hand over to the service, which
-/// finds the operation, authorizes it through the one authorizer, runs it and writes the response. No handler
-/// authenticates on its own.
+/// finds the operation, authorizes it through the one authorizer, runs it and writes the response -> record the
+/// audit event and wait for it to be committed -> only then release the response. No handler authenticates on its
+/// own, and no response (success, denial or error) leaves before its event is durable: if the audit trail cannot
+/// write, the response is replaced by the service's internal error (500) carrying no data.
 /// </summary>
 internal sealed class RequestPipeline
 {
     private readonly IReadOnlyList<IAwsService> _services;
     private readonly Dictionary<string, SigV4Verifier<CallerIdentity>> _verifiers;
     private readonly TimeProvider _time;
+    private readonly AuditTrail _trail;
+    private readonly AuditEventFactory _events;
     private readonly ILogger<RequestPipeline> _logger;
 
-    public RequestPipeline(IEnumerable<IAwsService> services, KeyhavenServerOptions options, ISigningCredentialSource<CallerIdentity> credentials, ILogger<RequestPipeline> logger)
+    public RequestPipeline(IEnumerable<IAwsService> services, KeyhavenServerOptions options, ISigningCredentialSource<CallerIdentity> credentials, AuditTrail trail,
+        Deployment deployment, ILogger<RequestPipeline> logger)
     {
         _services = services.ToList();
         _time = options.Time;
+        _trail = trail;
+        _events = new AuditEventFactory(options.Region, deployment.Account.Value);
         _logger = logger;
         _verifiers = _services.Select(s => s.SigningName).Distinct(StringComparer.Ordinal).ToDictionary(
             name => name,
@@ -40,81 +49,141 @@ internal sealed class RequestPipeline
     public async Task HandleAsync(HttpContext context)
     {
         var requestId = Guid.NewGuid().ToString("D");
-        context.Response.Headers["x-amzn-RequestId"] = requestId;
-        context.Response.Headers.Date = _time.GetUtcNow().ToString("R");
-        if (!HttpMethods.IsPost(context.Request.Method))
+        var receivedAt = _time.GetUtcNow();
+        var client = context.Response.Body;
+        using var held = new HeldResponse();
+        context.Response.Body = held;
+        var state = new RequestState(requestId, receivedAt, new AuditScope(), held);
+        var (buffer, length) = (Array.Empty<byte>(), 0);
+        try
         {
-            await AwsJsonProtocol.WriteErrorAsync(context, 405, "UnknownOperationException", "The AWS APIs accept only POST requests.");
-            return;
-        }
+            SetEnvelopeHeaders(context, requestId, receivedAt);
+            if (!HttpMethods.IsPost(context.Request.Method))
+            {
+                await AwsJsonProtocol.WriteErrorAsync(context, 405, "UnknownOperationException", "The AWS APIs accept only POST requests.");
+            }
+            else if (context.Request.ContentLength > MaxBodyLength)
+            {
+                await AwsJsonProtocol.WriteErrorAsync(context, 413, "ValidationException", $"The request body is larger than {MaxBodyLength} bytes.");
+            }
+            else
+            {
+                (buffer, length) = await ReadBodyAsync(context.Request, context.RequestAborted);
+                try
+                {
+                    await DispatchAsync(context, buffer, length, state);
+                }
+                catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+                {
+                    // The client went away mid-request; what was done is still recorded (no one will read the answer).
+                    await ReplaceWithErrorAsync(context, state, 499, "RequestCanceled", "The client closed the connection before the response.");
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // Services answer their own errors; what reaches here failed outside them (e.g. storage unreachable
+                    // while authenticating the caller). Never a guess: a 5xx the SDKs retry.
+                    var unavailable = IsStorageUnavailable(exception);
+                    _logger.LogError(exception, "Request {RequestId} failed outside the services", requestId);
+                    await ReplaceWithErrorAsync(context, state, unavailable ? 503 : 500, unavailable ? "ServiceUnavailable" : "InternalFailure",
+                        unavailable ? "The service is temporarily unable to reach its storage; retry the request."
+                            : "The request failed inside the service; see the server log for request " + requestId + ".");
+                }
+            }
 
-        if (context.Request.ContentLength > MaxBodyLength)
+            var auditEvent = _events.Create(new AuditEventFactory.Exchange(context, requestId, receivedAt, state.Service, state.Caller, state.Region, state.Audit,
+                buffer.AsMemory(0, Math.Max(length, 0)), held.Written));
+            try
+            {
+                await _trail.AppendAsync(auditEvent);
+            }
+            catch (AuditWriteException exception)
+            {
+                // Fail closed: the request's outcome cannot be recorded, so none of it is released.
+                _logger.LogError(exception, "Request {RequestId} failed: its audit event could not be committed", requestId);
+                await ReplaceWithErrorAsync(context, state, 500, state.Service?.Audit.InternalErrorCode ?? "InternalFailure",
+                    "The request could not be recorded in the audit trail; see the server log for request " + requestId + ".");
+            }
+
+            context.Response.Body = client;
+            await client.WriteAsync(held.Written, context.RequestAborted);
+        }
+        finally
+        {
+            context.Response.Body = client;
+
+            // The body may have held plaintext (Encrypt, GenerateDataKey): zero it before the pool reuses it (all of it
+            // when the body was too large: length is then -1 but the buffer is full).
+            if (buffer.Length > 0)
+            {
+                CryptographicOperations.ZeroMemory(length < 0 ? buffer : buffer.AsSpan(0, length));
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private async Task DispatchAsync(HttpContext context, byte[] buffer, int length, RequestState state)
+    {
+        if (length < 0)
         {
             await AwsJsonProtocol.WriteErrorAsync(context, 413, "ValidationException", $"The request body is larger than {MaxBodyLength} bytes.");
             return;
         }
 
-        var (buffer, length) = await ReadBodyAsync(context.Request, context.RequestAborted);
-        IAwsService? service = null;
+        var body = buffer.AsMemory(0, length);
+        var service = state.Service = FindService(context.Request, body.Span);
+        var verifier = _verifiers[service?.SigningName ?? _verifiers.Keys.First()];
+        var verification = await verifier.VerifyAsync(ToSigV4Request(context, body.Span), context.RequestAborted);
+        if (!verification.TryGetAuthentication(out var authentication))
+        {
+            var error = verification.Error!;
+            _logger.LogInformation("Request {RequestId} failed authentication: {Reason}", state.RequestId, error.Reason);
+            await (service is null
+                ? AwsJsonProtocol.WriteErrorAsync(context, error.HttpStatusCode, error.Code, error.Message)
+                : service.WriteErrorAsync(context, error.HttpStatusCode, error.Code, error.Message, state.RequestId));
+            return;
+        }
+
+        state.Caller = authentication.Principal;
+        state.Region = authentication.Scope.Region;
+        if (SessionCredentialCheck.Check(authentication, _time.GetUtcNow()) is { } refused)
+        {
+            _logger.LogInformation("Request {RequestId} refused: {Code} for access key {AccessKeyId}", state.RequestId, refused.Code, authentication.AccessKeyId);
+            await (service is null
+                ? AwsJsonProtocol.WriteErrorAsync(context, refused.Status, refused.Code, refused.Message)
+                : service.WriteErrorAsync(context, refused.Status, refused.Code, refused.Message, state.RequestId));
+            return;
+        }
+
+        if (service is null)
+        {
+            var target = context.Request.Headers["X-Amz-Target"].ToString();
+            await AwsJsonProtocol.WriteErrorAsync(context, 400, "UnknownOperationException", $"Operation `{target}` is not an operation this server knows.");
+            return;
+        }
+
         try
         {
-            if (length < 0)
-            {
-                await AwsJsonProtocol.WriteErrorAsync(context, 413, "ValidationException", $"The request body is larger than {MaxBodyLength} bytes.");
-                return;
-            }
-
-            var body = buffer.AsMemory(0, length);
-            service = FindService(context.Request, body.Span);
-            var verifier = _verifiers[service?.SigningName ?? _verifiers.Keys.First()];
-            var verification = await verifier.VerifyAsync(ToSigV4Request(context, body.Span), context.RequestAborted);
-            if (!verification.TryGetAuthentication(out var authentication))
-            {
-                var error = verification.Error!;
-                _logger.LogInformation("Request {RequestId} failed authentication: {Reason}", requestId, error.Reason);
-                await (service is null
-                    ? AwsJsonProtocol.WriteErrorAsync(context, error.HttpStatusCode, error.Code, error.Message)
-                    : service.WriteErrorAsync(context, error.HttpStatusCode, error.Code, error.Message, requestId));
-                return;
-            }
-
-            if (SessionCredentialCheck.Check(authentication, _time.GetUtcNow()) is { } refused)
-            {
-                _logger.LogInformation("Request {RequestId} refused: {Code} for access key {AccessKeyId}", requestId, refused.Code, authentication.AccessKeyId);
-                await (service is null
-                    ? AwsJsonProtocol.WriteErrorAsync(context, refused.Status, refused.Code, refused.Message)
-                    : service.WriteErrorAsync(context, refused.Status, refused.Code, refused.Message, requestId));
-                return;
-            }
-
-            if (service is null)
-            {
-                var target = context.Request.Headers["X-Amz-Target"].ToString();
-                await AwsJsonProtocol.WriteErrorAsync(context, 400, "UnknownOperationException", $"Operation `{target}` is not an operation this server knows.");
-                return;
-            }
-
-            await service.HandleAsync(new AwsRequest(context, body, authentication, requestId));
+            // Fail closed before anything runs: while the trail cannot write, no request is carried out.
+            await _trail.EnsureWritableAsync();
         }
-        catch (Exception exception) when (exception is not OperationCanceledException && !context.Response.HasStarted)
+        catch (AuditWriteException exception)
         {
-            // Services answer their own errors; what reaches here failed outside them (e.g. storage unreachable while
-            // authenticating the caller). Never a guess: a 5xx the SDKs retry.
-            var unavailable = IsStorageUnavailable(exception);
-            _logger.LogError(exception, "Request {RequestId} failed outside the services", requestId);
-            var (status, code) = unavailable ? (503, "ServiceUnavailable") : (500, "InternalFailure");
-            var message = unavailable
-                ? "The service is temporarily unable to reach its storage; retry the request."
-                : "The request failed inside the service; see the server log for request " + requestId + ".";
-            await (service is null
-                ? AwsJsonProtocol.WriteErrorAsync(context, status, code, message)
-                : service.WriteErrorAsync(context, status, code, message, requestId));
+            _logger.LogError(exception, "Request {RequestId} refused: the audit trail cannot write", state.RequestId);
+            await ReplaceWithErrorAsync(context, state, 500, service.Audit.InternalErrorCode,
+                "The request could not be recorded in the audit trail; see the server log for request " + state.RequestId + ".");
+            return;
         }
-        finally
+
+        try
         {
-            // The body may have held plaintext (Encrypt, GenerateDataKey): zero it before the pool reuses it.
-            CryptographicOperations.ZeroMemory(buffer.AsSpan(0, Math.Max(length, 0)));
-            ArrayPool<byte>.Shared.Return(buffer);
+            await service.HandleAsync(new AwsRequest(context, body, authentication, state.RequestId, state.Audit));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Services answer their own errors; this is a fault that escaped one. It is answered and audited like any other.
+            _logger.LogError(exception, "Request {RequestId} failed inside the service", state.RequestId);
+            await ReplaceWithErrorAsync(context, state, 500, service.Audit.InternalErrorCode,
+                "The request failed inside the service; see the server log for request " + state.RequestId + ".");
         }
     }
 
@@ -122,6 +191,23 @@ internal sealed class RequestPipeline
     private static bool IsStorageUnavailable(Exception exception) =>
         exception is System.Data.Common.DbException or IOException or TimeoutException or System.Net.Sockets.SocketException
         || exception.InnerException is { } inner && IsStorageUnavailable(inner);
+
+    /// <summary>Drops whatever response was written and writes an error in the service's protocol instead.</summary>
+    private static Task ReplaceWithErrorAsync(HttpContext context, RequestState state, int status, string code, string message)
+    {
+        state.Held.Discard();
+        context.Response.Headers.Clear();
+        SetEnvelopeHeaders(context, state.RequestId, state.ReceivedAt);
+        return state.Service is { } service
+            ? service.WriteErrorAsync(context, status, code, message, state.RequestId)
+            : AwsJsonProtocol.WriteErrorAsync(context, status, code, message);
+    }
+
+    private static void SetEnvelopeHeaders(HttpContext context, string requestId, DateTimeOffset now)
+    {
+        context.Response.Headers["x-amzn-RequestId"] = requestId;
+        context.Response.Headers.Date = now.ToString("R");
+    }
 
     private IAwsService? FindService(HttpRequest request, ReadOnlySpan<byte> body)
     {
@@ -134,6 +220,18 @@ internal sealed class RequestPipeline
         }
 
         return null;
+    }
+
+    /// <summary>What the pipeline learns about a request as it goes, for its audit event.</summary>
+    private sealed class RequestState(string requestId, DateTimeOffset receivedAt, AuditScope audit, HeldResponse held)
+    {
+        public string RequestId { get; } = requestId;
+        public DateTimeOffset ReceivedAt { get; } = receivedAt;
+        public AuditScope Audit { get; } = audit;
+        public HeldResponse Held { get; } = held;
+        public IAwsService? Service { get; set; }
+        public CallerIdentity? Caller { get; set; }
+        public string? Region { get; set; }
     }
 
     /// <summary>Reads the body into a pooled buffer; length -1 when it exceeds <see cref="MaxBodyLength"/>.</summary>

@@ -2,6 +2,7 @@ using Keyhaven.Identity;
 using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Sessions;
 using Keyhaven.Server.Authorization;
+using Keyhaven.Server.Audit;
 using Keyhaven.Server.Hosting;
 using Keyhaven.Server.Pipeline;
 using Keyhaven.Server.Protocol;
@@ -21,6 +22,8 @@ internal sealed class StsService(IdentityStore identity, IdentityCallAuthorizer 
 {
     public const string Version = "2011-06-15";
     public const string Namespace = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+    public AuditProfile Audit => StsAuditProfile.Instance;
 
     public string SigningName => "sts";
 

@@ -8,7 +8,8 @@ namespace Keyhaven.Server.Tests.Protocol;
 /// <summary>
 /// Every operation of the KMS API model, called by a caller that may do nothing, is refused: unauthenticated callers
 /// get MissingAuthenticationTokenException, and an IAM user without policies gets AccessDeniedException (or
-/// UnknownOperationException for the operations this release does not implement). No operation bypasses the pipeline.
+/// UnknownOperationException for the operations this release does not implement). No operation bypasses the pipeline,
+/// and every request, refused or not, leaves exactly one audit event naming its service and operation.
 /// </summary>
 public sealed class EveryOperationIsAuthorizedTests
 {
@@ -52,10 +53,13 @@ public sealed class EveryOperationIsAuthorizedTests
         var implemented = 0;
         foreach (var operation in KmsOperations())
         {
+            var sequence = server.Server.AuditTrail.LastSequence;
             var anonymous = await raw.SendAsync("TrentService." + operation, body, sign: false);
             Assert.True(anonymous.ErrorType == "MissingAuthenticationTokenException", $"{operation} without credentials answered {anonymous.Status} {anonymous.ErrorType}");
+            sequence = await AssertOneEventAsync(server, sequence, "kms.amazonaws.com", operation, "MissingAuthenticationTokenException");
 
             var response = await raw.SendAsync("TrentService." + operation, body, accessKeyId, secret);
+            await AssertOneEventAsync(server, sequence, "kms.amazonaws.com", operation, response.ErrorType!);
             Assert.True(response.ErrorType is "AccessDeniedException" or "UnknownOperationException",
                 $"{operation} by a user without permissions answered {response.Status} {response.ErrorType}: {response.Message}");
             if (response.ErrorType == "AccessDeniedException")
@@ -96,10 +100,14 @@ public sealed class EveryOperationIsAuthorizedTests
             var form = string.Join('&', new[] { ("Action", action), ("Version", version) }.Concat(parameters.Select(p => (p.Key, p.Value)))
                 .Select(p => Uri.EscapeDataString(p.Item1) + "=" + Uri.EscapeDataString(p.Item2)));
             var body = System.Text.Encoding.UTF8.GetBytes(form);
+            var sequence = server.Server.AuditTrail.LastSequence;
             var anonymous = await SendQueryAsync(http, server, body, null, null, service);
             Assert.True(anonymous.Contains("MissingAuthenticationToken", StringComparison.Ordinal), $"{service}:{action} without credentials answered {anonymous}");
+            sequence = await AssertOneEventAsync(server, sequence, service + ".amazonaws.com", action, "MissingAuthenticationTokenException");
 
             var response = await SendQueryAsync(http, server, body, accessKeyId, secret, service);
+            await AssertOneEventAsync(server, sequence, service + ".amazonaws.com", action,
+                response.Contains("<Code>InvalidAction</Code>", StringComparison.Ordinal) ? "InvalidAction" : "AccessDenied");
             Assert.True(response.Contains("<Code>AccessDenied", StringComparison.Ordinal) || response.Contains("<Code>InvalidAction</Code>", StringComparison.Ordinal),
                 $"{service}:{action} by a user without permissions answered {response}");
             if (response.Contains("<Code>AccessDenied", StringComparison.Ordinal))
@@ -111,6 +119,17 @@ public sealed class EveryOperationIsAuthorizedTests
         Assert.True(reachedAuthorization >= (service == "iam" ? 20 : 1), $"only {reachedAuthorization} {service} operations reached authorization");
         var user = await iam.OkAsync("GetUser", ("UserName", "somebody-else"));
         Assert.NotNull(user.Value("Arn"));
+    }
+
+    /// <summary>Exactly one event was recorded since <paramref name="after"/>, for this operation and outcome; returns its sequence.</summary>
+    private static async Task<long> AssertOneEventAsync(TestServer server, long after, string eventSource, string operation, string errorCode)
+    {
+        var recorded = await server.EventsAsync(after);
+        var single = Assert.Single(recorded);
+        Assert.True((single.Event.EventSource, single.Event.EventName) == (eventSource, operation),
+            $"{operation} was recorded as {single.Event.EventSource} {single.Event.EventName}");
+        Assert.StartsWith(errorCode, single.Event.ErrorCode);
+        return single.Sequence;
     }
 
     private static async Task<string> SendQueryAsync(HttpClient http, TestServer server, byte[] body, string? accessKeyId, string? secret, string service)
@@ -159,11 +178,14 @@ public sealed class EveryOperationIsAuthorizedTests
         foreach (var operation in Operations("organizations-2016-11-28.json"))
         {
             var target = "AWSOrganizationsV20161128." + operation;
+            var sequence = server.Server.AuditTrail.LastSequence;
             var anonymous = await raw.SendAsync(target, "{}", sign: false, service: "organizations");
             Assert.True(anonymous.ErrorType == "MissingAuthenticationTokenException", $"{operation} without credentials answered {anonymous.Status} {anonymous.ErrorType}");
+            sequence = await AssertOneEventAsync(server, sequence, "organizations.amazonaws.com", operation, "MissingAuthenticationTokenException");
 
             // AWS Organizations: only the management account may manage the organization.
             var response = await raw.SendAsync(target, body, accessKeyId, secret, service: "organizations");
+            await AssertOneEventAsync(server, sequence, "organizations.amazonaws.com", operation, response.ErrorType!);
             Assert.True(response.ErrorType is "AccessDeniedException" or "UnknownOperationException",
                 $"{operation} by a user without permissions answered {response.Status} {response.ErrorType}: {response.Message}");
             if (response.ErrorType == "AccessDeniedException")
@@ -173,5 +195,40 @@ public sealed class EveryOperationIsAuthorizedTests
         }
 
         Assert.True(reachedAuthorization >= 20, $"only {reachedAuthorization} organizations operations reached authorization");
+    }
+
+    [Fact]
+    public async Task No_cloudtrail_operation_runs_for_a_caller_without_permission()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var iam = new IamQueryClient(server);
+        var (userArn, accessKeyId, secret) = await iam.CreateUserWithKeyAsync("nobody");
+        using var raw = new RawKmsClient(server);
+        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["LookupAttributes"] = new[] { new { AttributeKey = "EventName", AttributeValue = "CreateUser" } }, ["MaxResults"] = 5,
+            ["TrailName"] = "t", ["Name"] = "n", ["S3BucketName"] = "b", ["EventDataStore"] = "e", ["QueryId"] = "q", ["ResourceIdList"] = new[] { "r" },
+        });
+        var reachedAuthorization = 0;
+        foreach (var operation in Operations("cloudtrail-2013-11-01.json"))
+        {
+            var target = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101." + operation;
+            var sequence = server.Server.AuditTrail.LastSequence;
+            var anonymous = await raw.SendAsync(target, body, sign: false, service: "cloudtrail");
+            Assert.True(anonymous.ErrorType == "MissingAuthenticationTokenException", $"{operation} without credentials answered {anonymous.Status} {anonymous.ErrorType}");
+            sequence = await AssertOneEventAsync(server, sequence, "cloudtrail.amazonaws.com", operation, "MissingAuthenticationTokenException");
+
+            var response = await raw.SendAsync(target, body, accessKeyId, secret, service: "cloudtrail");
+            Assert.True(response.ErrorType is "AccessDeniedException" or "UnknownOperationException",
+                $"{operation} by a user without permissions answered {response.Status} {response.ErrorType}: {response.Message}");
+            await AssertOneEventAsync(server, sequence, "cloudtrail.amazonaws.com", operation, response.ErrorType!);
+            if (response.ErrorType == "AccessDeniedException")
+            {
+                reachedAuthorization++;
+                Assert.Contains($"User: {userArn} is not authorized to perform: cloudtrail:LookupEvents", response.Message);
+            }
+        }
+
+        Assert.Equal(1, reachedAuthorization);
     }
 }

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Xml;
+using System.Xml.Linq;
+using Keyhaven.Server.Protocol;
+
+namespace Keyhaven.Server.Audit;
+
+/// <summary>
+/// Reads AWS Query requests (form parameters: <c>Name</c>, lists <c>Name.member.N</c>, structures <c>Name.member.N.Field</c>,
+/// maps <c>Name.entry.N.key</c>) and their XML responses for the audit trail, as JSON values.
+/// </summary>
+internal static class QueryAuditReader
+{
+    /// <summary>The allow-listed parameters of a Query request.</summary>
+    public static JsonElement? SelectRequest(QueryRequest query, IReadOnlyList<string> allowed) =>
+        AuditFieldWriter.Select(new ParameterNode(query.Parameters, ""), allowed, ParameterReader.Instance);
+
+    /// <summary>The allow-listed elements of <c>{Action}Result</c> in a Query response; null for anything else.</summary>
+    public static JsonElement? SelectResponse(ReadOnlyMemory<byte> body, string action, IReadOnlyList<string> allowed)
+    {
+        if (allowed.Count == 0 || body.IsEmpty)
+        {
+            return null;
+        }
+
+        var result = Parse(body)?.Root?.Elements().FirstOrDefault(e => e.Name.LocalName == action + "Result");
+        return result is null ? null : AuditFieldWriter.Select(result, allowed, ElementReader.Instance);
+    }
+
+    /// <summary>The Code and Message of a Query <c>ErrorResponse</c>.</summary>
+    public static (string? Code, string? Message) Error(ReadOnlyMemory<byte> body)
+    {
+        var error = Parse(body)?.Root?.Elements().FirstOrDefault(e => e.Name.LocalName == "Error");
+        return (error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value, error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value);
+    }
+
+    private static XDocument? Parse(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var stream = new MemoryStream(body.ToArray(), writable: false);
+            using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+            return XDocument.Load(reader);
+        }
+        catch (XmlException)
+        {
+            return null;
+        }
+    }
+
+    private readonly record struct ParameterNode(IReadOnlyDictionary<string, string> Parameters, string Prefix);
+
+    private sealed class ParameterReader : IAuditNodeReader<ParameterNode>
+    {
+        public static readonly ParameterReader Instance = new();
+
+        public bool TryGetMember(ParameterNode node, string name, out ParameterNode member)
+        {
+            var path = node.Prefix + name;
+            member = new ParameterNode(node.Parameters, path);
+            return node.Parameters.ContainsKey(path) || node.Parameters.Keys.Any(k => k.StartsWith(path + ".", StringComparison.Ordinal));
+        }
+
+        public void WriteValue(Utf8JsonWriter writer, ParameterNode node)
+        {
+            if (node.Parameters.TryGetValue(node.Prefix, out var scalar))
+            {
+                writer.WriteStringValue(scalar);
+                return;
+            }
+
+            var children = node.Parameters.Keys.Where(k => k.StartsWith(node.Prefix + ".", StringComparison.Ordinal))
+                .Select(k => k[(node.Prefix.Length + 1)..].Split('.')[0]).Distinct(StringComparer.Ordinal).ToList();
+            if (children is ["member"] or ["entry"])
+            {
+                writer.WriteStartArray();
+                for (var i = 1; TryGetMember(node with { Prefix = node.Prefix + "." }, $"{children[0]}.{i}", out var item); i++)
+                {
+                    WriteValue(writer, item);
+                }
+
+                writer.WriteEndArray();
+                return;
+            }
+
+            writer.WriteStartObject();
+            foreach (var child in children)
+            {
+                writer.WritePropertyName(JsonNamingPolicy.CamelCase.ConvertName(child));
+                WriteValue(writer, node with { Prefix = node.Prefix + "." + child });
+            }
+
+            writer.WriteEndObject();
+        }
+    }
+
+    private sealed class ElementReader : IAuditNodeReader<XElement>
+    {
+        public static readonly ElementReader Instance = new();
+
+        public bool TryGetMember(XElement node, string name, out XElement member)
+        {
+            member = node.Elements().FirstOrDefault(e => e.Name.LocalName == name)!;
+            return member is not null;
+        }
+
+        public void WriteValue(Utf8JsonWriter writer, XElement node)
+        {
+            var children = node.Elements().ToList();
+            if (children.Count == 0)
+            {
+                writer.WriteStringValue(node.Value);
+            }
+            else if (children.All(c => c.Name.LocalName == "member"))
+            {
+                writer.WriteStartArray();
+                children.ForEach(c => WriteValue(writer, c));
+                writer.WriteEndArray();
+            }
+            else
+            {
+                writer.WriteStartObject();
+                foreach (var child in children)
+                {
+                    writer.WritePropertyName(JsonNamingPolicy.CamelCase.ConvertName(child.Name.LocalName));
+                    WriteValue(writer, child);
+                }
+
+                writer.WriteEndObject();
+            }
+        }
+    }
+}

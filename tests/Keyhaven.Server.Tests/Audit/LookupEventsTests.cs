@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Amazon.SecurityToken.Model;
+using Keyhaven.Server.Tests.Infrastructure;
+using Keyhaven.Server.Tests.Sts;
+
+namespace Keyhaven.Server.Tests.Audit;
+
+/// <summary>CloudTrail LookupEvents over the trail: newest first, one lookup attribute, time range, paging, the caller's account only, and authorized by policy.</summary>
+public sealed class LookupEventsTests
+{
+    private const string Target = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents";
+
+    [Fact]
+    public async Task Events_come_back_newest_first_filtered_and_paged()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var kms = server.Client();
+        var keys = new List<KeyMetadata>();
+        for (var i = 0; i < 3; i++)
+        {
+            keys.Add((await kms.CreateKeyAsync(new CreateKeyRequest { Description = "k" + i })).KeyMetadata);
+            await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keys[^1].KeyId });
+        }
+
+        using var raw = new RawKmsClient(server);
+        var described = await LookupAsync(raw, """{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"DescribeKey"}],"MaxResults":2}""");
+        var events = described.GetProperty("Events").EnumerateArray().ToList();
+        Assert.Equal(2, events.Count);
+        Assert.All(events, e => Assert.Equal("DescribeKey", e.GetProperty("EventName").GetString()));
+        Assert.Equal([keys[2].Arn, keys[1].Arn], events.Select(e => e.GetProperty("Resources")[0].GetProperty("ResourceName").GetString()));
+        Assert.Equal("root", events[0].GetProperty("Username").GetString());
+        Assert.Equal("true", events[0].GetProperty("ReadOnly").GetString());
+        using (var inner = JsonDocument.Parse(events[0].GetProperty("CloudTrailEvent").GetString()!))
+        {
+            Assert.Equal("kms.amazonaws.com", inner.RootElement.GetProperty("eventSource").GetString());
+        }
+
+        var token = described.GetProperty("NextToken").GetString();
+        var rest = await LookupAsync(raw, $$"""{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"DescribeKey"}],"MaxResults":2,"NextToken":"{{token}}"}""");
+        Assert.Equal(keys[0].Arn, Assert.Single(rest.GetProperty("Events").EnumerateArray()).GetProperty("Resources")[0].GetProperty("ResourceName").GetString());
+        Assert.False(rest.TryGetProperty("NextToken", out _));
+
+        var byKey = await LookupAsync(raw, $$"""{"LookupAttributes":[{"AttributeKey":"ResourceName","AttributeValue":"{{keys[1].KeyId}}"}]}""");
+        Assert.Equal(["DescribeKey"], byKey.GetProperty("Events").EnumerateArray().Select(e => e.GetProperty("EventName").GetString()));
+
+        var future = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        Assert.Empty((await LookupAsync(raw, $$"""{"StartTime":{{future}}}""")).GetProperty("Events").EnumerateArray());
+
+        var refused = await raw.SendAsync(Target, $$"""{"StartTime":{{future}},"EndTime":1}""", service: "cloudtrail");
+        Assert.Equal((400, "InvalidTimeRangeException"), (refused.Status, refused.ErrorType));
+        refused = await raw.SendAsync(Target, """{"LookupAttributes":[{"AttributeKey":"Colour","AttributeValue":"red"}]}""", service: "cloudtrail");
+        Assert.Equal("InvalidLookupAttributesException", refused.ErrorType);
+        refused = await raw.SendAsync(Target, """{"MaxResults":51}""", service: "cloudtrail");
+        Assert.Equal("InvalidMaxResultsException", refused.ErrorType);
+    }
+
+    [Fact]
+    public async Task A_user_needs_cloudtrail_LookupEvents_and_sees_only_its_account()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var iam = new IamQueryClient(server);
+        var (_, accessKeyId, secret) = await iam.CreateUserWithKeyAsync("auditor", IamQueryClient.Allow("cloudtrail:LookupEvents"));
+        using var raw = new RawKmsClient(server);
+        var response = await raw.SendAsync(Target, """{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"CreateUser"}]}""", accessKeyId, secret, service: "cloudtrail");
+        Assert.Equal(200, response.Status);
+        var created = response.Body.GetProperty("Events").EnumerateArray().Single();
+        Assert.Equal("iam.amazonaws.com", created.GetProperty("EventSource").GetString());
+
+        // A member account's events are the member's: the management account's auditor does not see them.
+        await OrganizationsAsync(raw, "CreateOrganization", new { FeatureSet = "ALL" });
+        var account = await OrganizationsAsync(raw, "CreateAccount", new { Email = "workloads@example.com", AccountName = "workloads" });
+        var status = await OrganizationsAsync(raw, "DescribeCreateAccountStatus", new { CreateAccountRequestId = account.GetProperty("CreateAccountStatus").GetProperty("Id").GetString() });
+        var member = status.GetProperty("CreateAccountStatus").GetProperty("AccountId").GetString();
+        var (_, operatorKey, operatorSecret) = await iam.CreateUserWithKeyAsync("operator", IamQueryClient.Allow("sts:AssumeRole"));
+        using var sts = server.Sts(new BasicAWSCredentials(operatorKey, operatorSecret));
+        var session = await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = $"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", RoleSessionName = "ops" });
+        using var memberKms = server.Kms(session.Credentials);
+        var memberKey = (await memberKms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+
+        var all = await raw.SendAsync(Target, "{}", accessKeyId, secret, service: "cloudtrail");
+        var accounts = all.Body.GetProperty("Events").EnumerateArray().Select(e =>
+        {
+            using var inner = JsonDocument.Parse(e.GetProperty("CloudTrailEvent").GetString()!);
+            return inner.RootElement.GetProperty("recipientAccountId").GetString();
+        }).Distinct().ToList();
+        Assert.Equal([server.Server.Deployment.Account.Value], accounts);
+        Assert.Contains((await server.EventsAsync()), e => e.Event.RecipientAccountId == member && e.Event.EventName == "CreateKey");
+        Assert.Equal(member, memberKey.AWSAccountId);
+    }
+
+    private static async Task<JsonElement> OrganizationsAsync(RawKmsClient raw, string operation, object request)
+    {
+        var response = await raw.SendAsync("AWSOrganizationsV20161128." + operation, JsonSerializer.Serialize(request), service: "organizations");
+        Assert.True(response.Status == 200, $"{operation}: {response.Status} {response.ErrorType}: {response.Message}");
+        return response.Body;
+    }
+
+    private static async Task<JsonElement> LookupAsync(RawKmsClient raw, string body)
+    {
+        var response = await raw.SendAsync(Target, body, service: "cloudtrail");
+        Assert.True(response.Status == 200, $"{response.Status} {response.ErrorType}: {response.Message}");
+        return response.Body;
+    }
+}
