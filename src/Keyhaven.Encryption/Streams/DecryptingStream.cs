@@ -122,6 +122,11 @@ public sealed class DecryptingStream : Stream
 
                 EnsureOutputRoom(length);
                 _outputEnd += _decryptor.DecryptRecord(record.Span, _output.AsSpan(_outputEnd));
+                if (_holdBack && _outputEnd > _options.MaxBufferedPlaintext)
+                {
+                    throw HoldBackExceeded();
+                }
+
                 break;
             case DecryptorStage.Footer:
                 _decryptor.VerifyFooter(record.Span);
@@ -151,10 +156,9 @@ public sealed class DecryptingStream : Stream
             return;
         }
 
-        if (_holdBack && needed > _options.MaxBufferedPlaintext)
+        if (_holdBack && _outputEnd > _options.MaxBufferedPlaintext)
         {
-            throw new EncryptionSdkException(EncryptionSdkErrorReason.UnverifiedPlaintextRefused,
-                $"The signed message's plaintext exceeds the {_options.MaxBufferedPlaintext} bytes that may be held back until its signature is verified; decrypt it with SignedMessagePolicy.ReleaseBeforeVerification, or raise MaxBufferedPlaintext.");
+            throw HoldBackExceeded();
         }
 
         var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, (int)Math.Min(Array.MaxLength, _output.Length * 2L)));
@@ -162,6 +166,9 @@ public sealed class DecryptingStream : Stream
         ReturnOutput();
         _output = larger;
     }
+
+    private EncryptionSdkException HoldBackExceeded() => new(EncryptionSdkErrorReason.UnverifiedPlaintextRefused,
+        $"The signed message's plaintext exceeds the {_options.MaxBufferedPlaintext} bytes that may be held back until its signature is verified; decrypt it with SignedMessagePolicy.ReleaseBeforeVerification, or raise MaxBufferedPlaintext.");
 
     /// <summary>Reads from the source until the next record is buffered; returns its length.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -111,6 +111,8 @@ public sealed class StreamingTests
         var e = await Assert.ThrowsAsync<EncryptionSdkException>(() => DecryptStreamingAsync(message, new DecryptOptions { MaxBufferedPlaintext = 1000 }));
         Assert.Equal(EncryptionSdkErrorReason.UnverifiedPlaintextRefused, e.Reason);
         Assert.Equal(Keys.Plaintext(10_000), await DecryptStreamingAsync(message, new DecryptOptions { MaxBufferedPlaintext = 10_000 }));
+        var justOver = await Assert.ThrowsAsync<EncryptionSdkException>(() => DecryptStreamingAsync(message, new DecryptOptions { MaxBufferedPlaintext = 9_999 }));
+        Assert.Equal(EncryptionSdkErrorReason.UnverifiedPlaintextRefused, justOver.Reason);
         var refused = await Assert.ThrowsAsync<EncryptionSdkException>(() => DecryptStreamingAsync(message, new DecryptOptions { SignedMessages = SignedMessagePolicy.Refuse }));
         Assert.Equal(EncryptionSdkErrorReason.UnverifiedPlaintextRefused, refused.Reason);
     }
