@@ -60,7 +60,7 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
             ErrorMessage = errorMessage,
             RequestParameters = requestParameters,
             ResponseElements = responseElements,
-            AdditionalEventData = exchange.Scope.Denial,
+            AdditionalEventData = exchange.Scope.Denial ?? exchange.Scope.Recipient,
             RequestID = exchange.RequestId,
             EventID = Guid.NewGuid().ToString("D"),
             ReadOnly = operation?.ReadOnly ?? false,

@@ -19,6 +19,37 @@ internal sealed class AuditScope
     /// <summary><c>{"authorization":{…}}</c> for a denied request; null otherwise.</summary>
     public JsonElement? Denial { get; private set; }
 
+    /// <summary><c>{"recipient":{…}}</c> when the response was sealed to an attested enclave: which measurements received it.</summary>
+    public JsonElement? Recipient { get; private set; }
+
+    /// <summary>Records the attested enclave a response went to: its module id, image digest (PCR0) and PCRs, and whether it was a development enclave.</summary>
+    public void RecordRecipient(Keyhaven.Attestation.Nitro.AttestationDocument document, bool development)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("recipient");
+            writer.WriteString("attestationDocumentModuleId", document.ModuleId);
+            writer.WriteBoolean("development", development);
+            if (document.ImageSha384 is { } image)
+            {
+                writer.WriteString("attestationDocumentEnclaveImageDigest", Convert.ToHexStringLower(image));
+            }
+
+            foreach (var (index, value) in document.Pcrs.OrderBy(p => p.Key))
+            {
+                writer.WriteString((document.IsNitroTpm ? "attestationDocumentNitroTPMPCR" : "attestationDocumentEnclavePCR") + index, Convert.ToHexStringLower(value));
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        using var parsed = JsonDocument.Parse(buffer.WrittenMemory);
+        Recipient = parsed.RootElement.Clone();
+    }
+
     public void AddResource(string arn, string accountId, string type)
     {
         _resources ??= [];
