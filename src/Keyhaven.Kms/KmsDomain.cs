@@ -3,9 +3,12 @@ using Keyhaven.Kms.Crypto;
 using Keyhaven.Kms.Deletion;
 using Keyhaven.Kms.Grants;
 using Keyhaven.Kms.Infrastructure;
+using Keyhaven.Kms.KeyAgreement;
 using Keyhaven.Kms.Keys;
+using Keyhaven.Kms.Macs;
 using Keyhaven.Kms.Policies;
 using Keyhaven.Kms.Rotation;
+using Keyhaven.Kms.Signing;
 using Keyhaven.Kms.Tags;
 using Keyhaven.Storage.Records;
 
@@ -22,6 +25,9 @@ public sealed class KmsDomain
         Resolver = new KeyResolver(Keys, Aliases);
         KeyManager = new KeyManager(Keys, Resolver, environment);
         Crypto = new CryptoOperations(Keys, Resolver, environment);
+        Signing = new SigningOperations(Resolver);
+        Macs = new MacOperations(Resolver);
+        KeyAgreement = new KeyAgreementOperations(Resolver);
         AliasManager = new AliasManager(store, Aliases, Resolver, environment);
         TagManager = new TagManager(KeyManager, Resolver);
         Rotation = new RotationManager(KeyManager, Resolver, environment);
@@ -38,6 +44,9 @@ public sealed class KmsDomain
     public KeyResolver Resolver { get; }
     public KeyManager KeyManager { get; }
     public CryptoOperations Crypto { get; }
+    public SigningOperations Signing { get; }
+    public MacOperations Macs { get; }
+    public KeyAgreementOperations KeyAgreement { get; }
     public AliasManager AliasManager { get; }
     public TagManager TagManager { get; }
     public RotationManager Rotation { get; }

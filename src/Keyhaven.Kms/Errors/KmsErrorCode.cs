@@ -26,4 +26,6 @@ public enum KmsErrorCode
     CustomKeyStoreNotFoundException,
     InvalidGrantTokenException,
     InvalidGrantIdException,
+    KMSInvalidSignatureException,
+    KMSInvalidMacException,
 }

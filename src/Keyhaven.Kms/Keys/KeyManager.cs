@@ -21,6 +21,8 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
             KmsErrors.Validation("description", $"Member must have length less than or equal to {MaxDescriptionLength}");
         }
 
+        // INVARIANT: the protocol layer checked the spec/usage pair; a bad pair here is a bug, not user input.
+        System.Diagnostics.Debug.Assert(KeySpecRules.Usages(request.Spec).Contains(request.Usage));
         var policy = request.Policy ?? KeyPolicyDocument.Default(caller.Account);
         KeyPolicyDocument.Validate(policy);
         var tags = request.Tags ?? [];
@@ -33,7 +35,9 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
             CreatedAt = now,
             Description = description,
             Policy = policy,
-            Versions = [NewVersion(1, now, RotationType.Initial, environment)],
+            Spec = request.Spec,
+            Usage = request.Usage,
+            Versions = [new KeyMaterialVersion(1, Convert.ToHexStringLower(environment.RandomBytes(32)), now, RotationType.Initial, NewMaterial(request.Spec, environment))],
         };
         key = TagRules.Apply(key, tags);
         await keys.CreateAsync(key, cancellationToken);
@@ -117,6 +121,20 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         var key = await resolver.ResolveAsync(caller, keyId, allowAlias: false, cancellationToken);
         return await keys.UpdateAsync(key, change, cancellationToken);
     }
+
+    /// <summary>
+    /// New key material for <paramref name="spec"/>: 256 random bits for symmetric keys, as many random bits as the
+    /// HMAC spec names, or a private key (<see cref="Asymmetric.KeyPairs"/>).
+    /// </summary>
+    internal static byte[] NewMaterial(KeySpec spec, KmsEnvironment environment) => spec switch
+    {
+        KeySpec.SymmetricDefault => environment.RandomBytes(32),
+        KeySpec.Hmac224 => environment.RandomBytes(28),
+        KeySpec.Hmac256 => environment.RandomBytes(32),
+        KeySpec.Hmac384 => environment.RandomBytes(48),
+        KeySpec.Hmac512 => environment.RandomBytes(64),
+        _ => Asymmetric.KeyPairs.Generate(spec),
+    };
 
     /// <summary>Fresh 256-bit material for a symmetric key version, with a random KeyMaterialId.</summary>
     internal static KeyMaterialVersion NewVersion(uint ordinal, DateTimeOffset now, RotationType type, KmsEnvironment environment) =>

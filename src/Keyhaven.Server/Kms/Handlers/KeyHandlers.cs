@@ -16,9 +16,9 @@ internal static class KeyHandlers
             r => [new KmsAccess("kms:CreateKey") { Context = KmsContext.ForCreateKey(r), NewKeyPolicy = r.Policy, BypassLockoutCheck = r.BypassPolicyLockoutSafetyCheck == true }],
             async (caller, r, ct) =>
         {
-            WireNames.EnsureSupportedKeyShape(r.KeySpec, r.CustomerMasterKeySpec, r.KeyUsage, r.Origin, r.MultiRegion, r.CustomKeyStoreId);
+            var (spec, usage) = WireNames.ReadKeyShape(r.KeySpec, r.CustomerMasterKeySpec, r.KeyUsage, r.Origin, r.MultiRegion, r.CustomKeyStoreId);
             var tags = r.Tags?.Select(t => new KeyTag(t.TagKey ?? string.Empty, t.TagValue ?? string.Empty)).ToList();
-            var key = await kms.KeyManager.CreateAsync(caller, new NewKeyRequest(r.Description, r.Policy, tags), ct);
+            var key = await kms.KeyManager.CreateAsync(caller, new NewKeyRequest(r.Description, r.Policy, tags) { Spec = spec, Usage = usage }, ct);
             return new KeyMetadataResponse(ToMetadata(key));
         });
         yield return new KmsOperation<KeyIdRequest, KeyMetadataResponse>("DescribeKey", c.KeyIdRequest, c.KeyMetadataResponse,
@@ -82,7 +82,10 @@ internal static class KeyHandlers
         KeyManager = "CUSTOMER",
         CustomerMasterKeySpec = key.Spec.ToWire(),
         KeySpec = key.Spec.ToWire(),
-        EncryptionAlgorithms = ["SYMMETRIC_DEFAULT"],
+        EncryptionAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.EncryptionAlgorithms(key)),
+        SigningAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.SigningAlgorithms(key).Select(a => a.ToWire())),
+        KeyAgreementAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.KeyAgreementAlgorithms(key).Select(a => a.ToWire())),
+        MacAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.MacAlgorithms(key).Select(a => a.ToWire())),
         MultiRegion = false,
         PendingDeletionWindowInDays = key.PendingWindowInDays,
         CurrentKeyMaterialId = key.CurrentVersion.MaterialId,

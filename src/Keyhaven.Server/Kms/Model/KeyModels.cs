@@ -24,6 +24,9 @@ internal sealed record KeyMetadataModel
     public string? CustomerMasterKeySpec { get; init; }
     public string? KeySpec { get; init; }
     public List<string>? EncryptionAlgorithms { get; init; }
+    public List<string>? SigningAlgorithms { get; init; }
+    public List<string>? KeyAgreementAlgorithms { get; init; }
+    public List<string>? MacAlgorithms { get; init; }
     public bool MultiRegion { get; init; }
     public int? PendingDeletionWindowInDays { get; init; }
     public string? CurrentKeyMaterialId { get; init; }
