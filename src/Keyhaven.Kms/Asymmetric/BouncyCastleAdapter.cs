@@ -1,4 +1,8 @@
 using System.Security.Cryptography;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.EdEC;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Macs;
 using Org.BouncyCastle.Crypto.Parameters;
@@ -18,13 +22,13 @@ internal static class BouncyCastleAdapter
 {
     private static readonly byte[] EmptyContext = [];
 
-    /// <summary>A fresh Ed25519 private key as PKCS#8 (RFC 8410).</summary>
+    /// <summary>A fresh Ed25519 private key as PKCS#8 v1 (RFC 8410 §7: the 32-byte seed, no public key), as OpenSSL writes it.</summary>
     public static byte[] GenerateEd25519Pkcs8()
     {
         var seed = RandomNumberGenerator.GetBytes(Ed25519PrivateKeyParameters.KeySize);
         try
         {
-            return PrivateKeyInfoFactory.CreatePrivateKeyInfo(new Ed25519PrivateKeyParameters(seed)).GetEncoded();
+            return new PrivateKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519), new DerOctetString(seed)).GetEncoded();
         }
         finally
         {
