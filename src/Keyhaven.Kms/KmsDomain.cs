@@ -10,6 +10,7 @@ using Keyhaven.Kms.Policies;
 using Keyhaven.Kms.Rotation;
 using Keyhaven.Kms.Signing;
 using Keyhaven.Kms.Tags;
+using Keyhaven.Kms.Usage;
 using Keyhaven.Storage.Records;
 
 namespace Keyhaven.Kms;
@@ -34,7 +35,8 @@ public sealed class KmsDomain
         RotationScheduler = new RotationScheduler(Keys, Rotation, environment);
         Grants = new GrantRepository(store);
         GrantManager = new GrantManager(store, Grants, Resolver, environment);
-        DeletionSweeper = new DeletionSweeper(store, Keys, Aliases, Grants, environment);
+        Usage = new KeyUsageTracker(store, Resolver, environment);
+        DeletionSweeper = new DeletionSweeper(store, Keys, Aliases, Grants, Usage, environment);
         Policies = new KeyPolicyManager(KeyManager, Resolver);
     }
 
@@ -55,4 +57,5 @@ public sealed class KmsDomain
     public KeyPolicyManager Policies { get; }
     public GrantRepository Grants { get; }
     public GrantManager GrantManager { get; }
+    public KeyUsageTracker Usage { get; }
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Keyhaven.Server.Hosting;
 
-/// <summary>Background work: rotates keys whose rotation is due and deletes keys whose deletion window has ended.</summary>
+/// <summary>Background work: rotates keys whose rotation is due, deletes keys whose deletion window has ended, saves keys' last usage.</summary>
 internal sealed class KeyMaintenanceService(KmsDomain kms, KeyhavenServerOptions options, ILogger<KeyMaintenanceService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,6 +30,7 @@ internal sealed class KeyMaintenanceService(KmsDomain kms, KeyhavenServerOptions
         {
             var rotated = await kms.RotationScheduler.RunDueAsync(cancellationToken);
             var deleted = await kms.DeletionSweeper.SweepAsync(cancellationToken);
+            await kms.Usage.FlushAsync(cancellationToken);
             if (rotated + deleted > 0)
             {
                 logger.LogInformation("Maintenance rotated {Rotated} keys and deleted {Deleted} keys", rotated, deleted);

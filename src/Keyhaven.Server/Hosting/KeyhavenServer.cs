@@ -126,6 +126,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await Kms.Usage.FlushAsync(CancellationToken.None); // the last usages since the last maintenance pass
         await _backend.DisposeAsync();
         _barrier.Dispose();
         _rootKey.Dispose();

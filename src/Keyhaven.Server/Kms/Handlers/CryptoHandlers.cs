@@ -23,6 +23,7 @@ internal static class CryptoHandlers
             var result = await kms.Crypto.EncryptAsync(caller, r.KeyId, r.Plaintext, context, r.EncryptionAlgorithm, ct);
             ClearRequest(r.Plaintext);
             DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.Key, "Encrypt");
             return new EncryptResponse(result.CiphertextBlob!, result.Key.Arn, result.EncryptionAlgorithm);
         });
         yield return new KmsOperation<DecryptRequest, DecryptResponse>("Decrypt", c.DecryptRequest, c.DecryptResponse,
@@ -38,6 +39,7 @@ internal static class CryptoHandlers
                 DryRun(r.DryRun);
             }
 
+            kms.Usage.Record(caller, result.Key, "Decrypt");
             return new DecryptResponse(result.Key.Arn, result.Plaintext!, result.EncryptionAlgorithm);
         }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
         yield return new KmsOperation<ReEncryptRequest, ReEncryptResponse>("ReEncrypt", c.ReEncryptRequest, c.ReEncryptResponse,
@@ -49,6 +51,8 @@ internal static class CryptoHandlers
                 r.SourceKeyId, r.SourceEncryptionAlgorithm, r.DestinationKeyId, EncryptionContext.From(r.DestinationEncryptionContext, "destinationEncryptionContext"),
                 r.DestinationEncryptionAlgorithm, ct);
             DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.SourceKey!, "ReEncrypt");
+            kms.Usage.Record(caller, result.Key, "ReEncrypt");
             return new ReEncryptResponse(result.CiphertextBlob!, result.SourceKey!.Arn, result.Key.Arn, result.SourceEncryptionAlgorithm, result.EncryptionAlgorithm);
         });
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyResponse>("GenerateDataKey", c.GenerateDataKeyRequest, c.GenerateDataKeyResponse,
@@ -59,6 +63,7 @@ internal static class CryptoHandlers
             var context = EncryptionContext.From(r.EncryptionContext);
             var result = await kms.Crypto.GenerateDataKeyAsync(caller, r.KeyId, r.KeySpec, r.NumberOfBytes, context, withoutPlaintext: r.DryRun == true, ct);
             DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.Key, "GenerateDataKey");
             return new GenerateDataKeyResponse(result.CiphertextBlob!, result.Plaintext!, result.Key.Arn);
         }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextResponse>("GenerateDataKeyWithoutPlaintext", c.GenerateDataKeyRequest,
@@ -70,6 +75,7 @@ internal static class CryptoHandlers
             var context = EncryptionContext.From(r.EncryptionContext);
             var result = await kms.Crypto.GenerateDataKeyAsync(caller, r.KeyId, r.KeySpec, r.NumberOfBytes, context, withoutPlaintext: true, ct);
             DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.Key, "GenerateDataKeyWithoutPlaintext");
             return new GenerateDataKeyWithoutPlaintextResponse(result.CiphertextBlob!, result.Key.Arn);
         });
         yield return new KmsOperation<GenerateDataKeyPairRequest, GenerateDataKeyPairResponse>("GenerateDataKeyPair", c.GenerateDataKeyPairRequest,
@@ -79,6 +85,7 @@ internal static class CryptoHandlers
         {
             var result = await GenerateDataKeyPairAsync(kms, caller, r, withoutPlaintext: r.DryRun == true, ct);
             DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.Key, "GenerateDataKeyPair");
             return new GenerateDataKeyPairResponse(result.PrivateKeyCiphertextBlob, result.PrivateKeyPlaintext!, result.PublicKey, result.Key.Arn,
                 r.KeyPairSpec!, result.Key.CurrentVersion.MaterialId);
         }, response => CryptographicOperations.ZeroMemory(response.PrivateKeyPlaintext));
@@ -89,6 +96,7 @@ internal static class CryptoHandlers
         {
             var result = await GenerateDataKeyPairAsync(kms, caller, r, withoutPlaintext: true, ct);
             DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.Key, "GenerateDataKeyPairWithoutPlaintext");
             return new GenerateDataKeyPairWithoutPlaintextResponse(result.PrivateKeyCiphertextBlob, result.PublicKey, result.Key.Arn, r.KeyPairSpec!,
                 result.Key.CurrentVersion.MaterialId);
         });

@@ -28,6 +28,7 @@ internal static class KeyAgreementHandlers
                 CryptoHandlers.DryRun(r.DryRun);
             }
 
+            kms.Usage.Record(caller, result.Key, "DeriveSharedSecret");
             return new DeriveSharedSecretResponse(result.Key.Arn, result.SharedSecret, algorithm.ToWire(), result.Key.Origin.ToWire());
         }, response => CryptographicOperations.ZeroMemory(response.SharedSecret));
     }

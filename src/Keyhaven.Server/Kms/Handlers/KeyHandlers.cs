@@ -6,7 +6,7 @@ using Keyhaven.Server.Kms.Model;
 
 namespace Keyhaven.Server.Kms.Handlers;
 
-/// <summary>CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, UpdateKeyDescription, ScheduleKeyDeletion, CancelKeyDeletion.</summary>
+/// <summary>CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, UpdateKeyDescription, ScheduleKeyDeletion, GetKeyLastUsage, CancelKeyDeletion.</summary>
 internal static class KeyHandlers
 {
     public static IEnumerable<KmsOperation> Create(KmsDomain kms)
@@ -60,6 +60,15 @@ internal static class KeyHandlers
         {
             var key = await kms.KeyManager.ScheduleDeletionAsync(caller, r.KeyId, r.PendingWindowInDays, ct);
             return new ScheduleKeyDeletionResponse(key.Arn, key.DeletionDate, key.State.ToString(), key.PendingWindowInDays);
+        });
+        yield return new KmsOperation<KeyIdRequest, GetKeyLastUsageResponse>("GetKeyLastUsage", c.KeyIdRequest, c.GetKeyLastUsageResponse,
+            r => KmsAccess.Key("GetKeyLastUsage", r.KeyId),
+            async (caller, r, ct) =>
+        {
+            var (key, usage) = await kms.Usage.GetAsync(caller, r.KeyId, ct);
+            // Keyhaven tracks usage from a key's creation, so tracking starts when the key was made.
+            return new GetKeyLastUsageResponse(key.Id.Value, usage is null ? null : new KeyLastUsageModel(usage.Operation, usage.Timestamp, usage.RequestId),
+                key.CreatedAt, key.CreatedAt);
         });
         yield return new KmsOperation<KeyIdRequest, CancelKeyDeletionResponse>("CancelKeyDeletion", c.KeyIdRequest, c.CancelKeyDeletionResponse,
             r => KmsAccess.Key("CancelKeyDeletion", r.KeyId),

@@ -25,6 +25,7 @@ internal static class MacHandlers
                 CryptoHandlers.DryRun(r.DryRun);
             }
 
+            kms.Usage.Record(caller, result.Key, "GenerateMac");
             return new GenerateMacResponse(result.Mac, algorithm.ToWire(), result.Key.Arn);
         });
         yield return new KmsOperation<VerifyMacRequest, VerifyMacResponse>("VerifyMac", c.VerifyMacRequest, c.VerifyMacResponse,
@@ -35,6 +36,7 @@ internal static class MacHandlers
             var algorithm = WireNames.MacAlgorithms.Parse(r.MacAlgorithm);
             var key = await kms.Macs.VerifyAsync(caller, r.KeyId, r.Message, algorithm, r.Mac, ct);
             CryptoHandlers.DryRun(r.DryRun);
+            kms.Usage.Record(caller, key, "VerifyMac");
             return new VerifyMacResponse(key.Arn, true, algorithm.ToWire());
         });
     }

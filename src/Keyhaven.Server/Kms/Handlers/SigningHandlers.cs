@@ -23,6 +23,7 @@ internal static class SigningHandlers
             var type = WireNames.MessageTypes.ParseOptional(r.MessageType) ?? MessageType.Raw;
             var result = await kms.Signing.SignAsync(caller, r.KeyId, r.Message, type, algorithm, ct);
             CryptoHandlers.DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.Key, "Sign");
             return new SignResponse(result.Key.Arn, result.Signature, algorithm.ToWire());
         });
         yield return new KmsOperation<VerifyRequest, VerifyResponse>("Verify", c.VerifyRequest, c.VerifyResponse,
@@ -35,6 +36,7 @@ internal static class SigningHandlers
             var type = WireNames.MessageTypes.ParseOptional(r.MessageType) ?? MessageType.Raw;
             var key = await kms.Signing.VerifyAsync(caller, r.KeyId, r.Message, type, r.Signature, algorithm, ct);
             CryptoHandlers.DryRun(r.DryRun);
+            kms.Usage.Record(caller, key, "Verify");
             return new VerifyResponse(key.Arn, true, algorithm.ToWire());
         });
         yield return new KmsOperation<KeyIdRequest, GetPublicKeyResponse>("GetPublicKey", c.KeyIdRequest, c.GetPublicKeyResponse,

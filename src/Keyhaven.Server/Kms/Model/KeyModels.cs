@@ -49,3 +49,7 @@ internal sealed record ScheduleKeyDeletionRequest(string? KeyId, int? PendingWin
 internal sealed record ScheduleKeyDeletionResponse(string KeyId, DateTimeOffset? DeletionDate, string KeyState, int? PendingWindowInDays);
 
 internal sealed record CancelKeyDeletionResponse(string KeyId);
+
+internal sealed record KeyLastUsageModel(string Operation, DateTimeOffset Timestamp, string? KmsRequestId);
+
+internal sealed record GetKeyLastUsageResponse(string KeyId, KeyLastUsageModel? KeyLastUsage, DateTimeOffset TrackingStartDate, DateTimeOffset KeyCreationDate);

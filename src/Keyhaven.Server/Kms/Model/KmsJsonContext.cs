@@ -15,6 +15,7 @@ namespace Keyhaven.Server.Kms.Model;
 [JsonSerializable(typeof(ScheduleKeyDeletionRequest))]
 [JsonSerializable(typeof(ScheduleKeyDeletionResponse))]
 [JsonSerializable(typeof(CancelKeyDeletionResponse))]
+[JsonSerializable(typeof(GetKeyLastUsageResponse))]
 [JsonSerializable(typeof(EncryptRequest))]
 [JsonSerializable(typeof(EncryptResponse))]
 [JsonSerializable(typeof(DecryptRequest))]
