@@ -2,6 +2,7 @@ using Keyhaven.Kms.Aliases;
 using Keyhaven.Kms.Crypto;
 using Keyhaven.Kms.Deletion;
 using Keyhaven.Kms.Grants;
+using Keyhaven.Kms.Import;
 using Keyhaven.Kms.Infrastructure;
 using Keyhaven.Kms.KeyAgreement;
 using Keyhaven.Kms.Keys;
@@ -23,7 +24,7 @@ public sealed class KmsDomain
         Environment = environment;
         Keys = new KeyRepository(store);
         Aliases = new AliasRepository(store);
-        Resolver = new KeyResolver(Keys, Aliases);
+        Resolver = new KeyResolver(Keys, Aliases, environment);
         KeyManager = new KeyManager(Keys, Resolver, environment);
         Crypto = new CryptoOperations(Keys, Resolver, environment);
         Signing = new SigningOperations(Resolver);
@@ -35,6 +36,7 @@ public sealed class KmsDomain
         RotationScheduler = new RotationScheduler(Keys, Rotation, environment);
         Grants = new GrantRepository(store);
         GrantManager = new GrantManager(store, Grants, Resolver, environment);
+        Imports = new KeyImportManager(KeyManager, Keys, environment);
         Usage = new KeyUsageTracker(store, Resolver, environment);
         DeletionSweeper = new DeletionSweeper(store, Keys, Aliases, Grants, Usage, environment);
         Policies = new KeyPolicyManager(KeyManager, Resolver);
@@ -58,4 +60,5 @@ public sealed class KmsDomain
     public GrantRepository Grants { get; }
     public GrantManager GrantManager { get; }
     public KeyUsageTracker Usage { get; }
+    public KeyImportManager Imports { get; }
 }

@@ -36,6 +36,32 @@ internal static class BouncyCastleAdapter
         }
     }
 
+    /// <summary>An imported Ed25519 PKCS#8 key re-encoded in Keyhaven's form, or null when it is not one.</summary>
+    public static byte[]? TryNormalizeEd25519Pkcs8(byte[] pkcs8)
+    {
+        try
+        {
+            if (PrivateKeyFactory.CreateKey(pkcs8) is not Ed25519PrivateKeyParameters key)
+            {
+                return null;
+            }
+
+            var seed = key.GetEncoded();
+            try
+            {
+                return new PrivateKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519), new DerOctetString(seed)).GetEncoded();
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(seed);
+            }
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or IOException or InvalidCastException)
+        {
+            return null;
+        }
+    }
+
     public static byte[] Ed25519PublicKeyInfo(byte[] pkcs8) =>
         SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(Ed25519Private(pkcs8).GeneratePublicKey()).GetEncoded();
 

@@ -158,7 +158,8 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
             throw InvalidCiphertext();
         }
 
-        return await keys.FindAsync(blob.Account, blob.Region, blob.KeyId, cancellationToken) ?? throw InvalidCiphertext();
+        var named = await keys.FindAsync(blob.Account, blob.Region, blob.KeyId, cancellationToken) ?? throw InvalidCiphertext();
+        return Import.ImportedMaterial.AsOf(named, environment.Now);
     }
 
     /// <summary>Refuses keys that are not symmetric encryption keys (InvalidKeyUsageException).</summary>

@@ -28,4 +28,7 @@ public enum KmsErrorCode
     InvalidGrantIdException,
     KMSInvalidSignatureException,
     KMSInvalidMacException,
+    InvalidImportTokenException,
+    ExpiredImportTokenException,
+    IncorrectKeyMaterialException,
 }

@@ -37,7 +37,10 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
             Policy = policy,
             Spec = request.Spec,
             Usage = request.Usage,
-            Versions = [new KeyMaterialVersion(1, Convert.ToHexStringLower(environment.RandomBytes(32)), now, RotationType.Initial, NewMaterial(request.Spec, environment))],
+            Origin = request.Origin,
+            State = request.Origin == KeyOrigin.External ? KeyState.PendingImport : KeyState.Enabled,
+            Versions = request.Origin == KeyOrigin.External ? []
+                : [new KeyMaterialVersion(1, Convert.ToHexStringLower(environment.RandomBytes(32)), now, RotationType.Initial, NewMaterial(request.Spec, environment))],
         };
         key = TagRules.Apply(key, tags);
         await keys.CreateAsync(key, cancellationToken);
@@ -63,6 +66,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         ChangeAsync(caller, keyId, key =>
         {
             KeyStateRules.EnsureNotPendingDeletion(key);
+            KeyStateRules.EnsureHasMaterial(key);
             return key with { State = KeyState.Enabled };
         }, cancellationToken);
 
@@ -70,6 +74,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         ChangeAsync(caller, keyId, key =>
         {
             KeyStateRules.EnsureNotPendingDeletion(key);
+            KeyStateRules.EnsureHasMaterial(key);
             return key with { State = KeyState.Disabled };
         }, cancellationToken);
 
@@ -103,7 +108,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         }, cancellationToken);
     }
 
-    /// <summary>Cancels a scheduled deletion; as in AWS KMS the key comes back Disabled.</summary>
+    /// <summary>Cancels a scheduled deletion; as in AWS KMS the key comes back Disabled (PendingImport when it has no material).</summary>
     public Task<KmsKey> CancelDeletionAsync(KmsCaller caller, string? keyId, CancellationToken cancellationToken) =>
         ChangeAsync(caller, keyId, key =>
         {
@@ -112,7 +117,9 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
                 KmsErrors.Throw(KmsErrorCode.KMSInvalidStateException, $"{key.Arn} is not pending deletion.");
             }
 
-            return key with { State = KeyState.Disabled, DeletionDate = null, PendingWindowInDays = null };
+            // An EXTERNAL key without material goes back to waiting for it.
+            var state = key.Versions.IsEmpty ? KeyState.PendingImport : KeyState.Disabled;
+            return key with { State = state, DeletionDate = null, PendingWindowInDays = null };
         }, cancellationToken);
 
     /// <summary>Resolves a key by id or ARN (not alias) and applies a change to its stored record.</summary>

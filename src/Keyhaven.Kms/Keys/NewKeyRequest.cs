@@ -5,4 +5,7 @@ public sealed record NewKeyRequest(string? Description, string? Policy, IReadOnl
 {
     public KeySpec Spec { get; init; } = KeySpec.SymmetricDefault;
     public KeyUsage Usage { get; init; } = KeyUsage.EncryptDecrypt;
+
+    /// <summary>EXTERNAL keys start PendingImport, without material.</summary>
+    public KeyOrigin Origin { get; init; } = KeyOrigin.AwsKms;
 }

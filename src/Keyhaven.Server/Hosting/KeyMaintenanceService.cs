@@ -23,14 +23,22 @@ internal sealed class KeyMaintenanceService(KmsDomain kms, KeyhavenServerOptions
         }
     }
 
-    /// <summary>One pass of both jobs; failures are logged and retried on the next pass.</summary>
+    /// <summary>One pass of every job: due rotations, due deletions, expired imported material, last-usage records.</summary>
+    public static async Task<(int Rotated, int Deleted)> RunJobsAsync(KmsDomain kms, CancellationToken cancellationToken)
+    {
+        var rotated = await kms.RotationScheduler.RunDueAsync(cancellationToken);
+        var deleted = await kms.DeletionSweeper.SweepAsync(cancellationToken);
+        await kms.Imports.ExpireDueAsync(cancellationToken);
+        await kms.Usage.FlushAsync(cancellationToken);
+        return (rotated, deleted);
+    }
+
+    /// <summary>One pass of the jobs; failures are logged and retried on the next pass.</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var rotated = await kms.RotationScheduler.RunDueAsync(cancellationToken);
-            var deleted = await kms.DeletionSweeper.SweepAsync(cancellationToken);
-            await kms.Usage.FlushAsync(cancellationToken);
+            var (rotated, deleted) = await RunJobsAsync(kms, cancellationToken);
             if (rotated + deleted > 0)
             {
                 logger.LogInformation("Maintenance rotated {Rotated} keys and deleted {Deleted} keys", rotated, deleted);

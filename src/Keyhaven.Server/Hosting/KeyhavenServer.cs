@@ -112,12 +112,8 @@ public sealed class KeyhavenServer : IAsyncDisposable
         return new KeyhavenServer(app, backend, barrier, rootKey, deployment, kms, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)));
     }
 
-    /// <summary>Runs one pass of the background jobs (due rotations, due deletions) now.</summary>
-    public async Task RunMaintenanceAsync(CancellationToken cancellationToken = default)
-    {
-        await Kms.RotationScheduler.RunDueAsync(cancellationToken);
-        await Kms.DeletionSweeper.SweepAsync(cancellationToken);
-    }
+    /// <summary>Runs one pass of the background jobs (<see cref="KeyMaintenanceService.RunJobsAsync"/>) now.</summary>
+    public Task RunMaintenanceAsync(CancellationToken cancellationToken = default) => KeyMaintenanceService.RunJobsAsync(Kms, cancellationToken);
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl-C).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);

@@ -17,6 +17,7 @@ internal sealed class KmsOperationTable
             .Concat(SigningHandlers.Create(kms))
             .Concat(MacHandlers.Create(kms))
             .Concat(KeyAgreementHandlers.Create(kms))
+            .Concat(ImportHandlers.Create(kms))
             .Concat(AliasHandlers.Create(kms))
             .Concat(TagHandlers.Create(kms))
             .Concat(RotationHandlers.Create(kms))

@@ -1,4 +1,5 @@
 using Keyhaven.Kms.Errors;
+using Keyhaven.Kms.Import;
 using Keyhaven.Kms.KeyAgreement;
 using Keyhaven.Kms.Keys;
 using Keyhaven.Kms.Macs;
@@ -51,6 +52,15 @@ internal static class WireNames
 
     public static readonly WireEnum<KeyAgreementAlgorithm> KeyAgreementAlgorithms = new("keyAgreementAlgorithm", [(KeyAgreementAlgorithm.Ecdh, "ECDH")]);
 
+    public static readonly WireEnum<WrappingAlgorithm> WrappingAlgorithms = new("wrappingAlgorithm",
+    [
+        (WrappingAlgorithm.RsaesOaepSha1, "RSAES_OAEP_SHA_1"), (WrappingAlgorithm.RsaesOaepSha256, "RSAES_OAEP_SHA_256"),
+        (WrappingAlgorithm.RsaAesKeyWrapSha1, "RSA_AES_KEY_WRAP_SHA_1"), (WrappingAlgorithm.RsaAesKeyWrapSha256, "RSA_AES_KEY_WRAP_SHA_256"),
+    ], ["RSAES_PKCS1_V1_5", "SM2PKE"]);
+
+    public static readonly WireEnum<KeySpec> WrappingKeySpecs = new("wrappingKeySpec",
+        [(KeySpec.Rsa2048, "RSA_2048"), (KeySpec.Rsa3072, "RSA_3072"), (KeySpec.Rsa4096, "RSA_4096")], ["SM2"]);
+
     public static string ToWire(this KeySpec spec) => KeySpecs.ToWire(spec);
 
     public static string ToWire(this KeyUsage usage) => KeyUsages.ToWire(usage);
@@ -64,6 +74,7 @@ internal static class WireNames
     public static string ToWire(this KeyOrigin origin) => origin switch
     {
         KeyOrigin.AwsKms => "AWS_KMS",
+        KeyOrigin.External => "EXTERNAL",
         _ => throw new ArgumentOutOfRangeException(nameof(origin)),
     };
 
@@ -78,7 +89,7 @@ internal static class WireNames
     /// Reads CreateKey's KeySpec / KeyUsage / Origin into the key to make. KeyUsage defaults to ENCRYPT_DECRYPT, as in
     /// AWS, so other specs must name their usage.
     /// </summary>
-    public static (KeySpec Spec, KeyUsage Usage) ReadKeyShape(string? keySpec, string? customerMasterKeySpec, string? keyUsage, string? origin, bool? multiRegion,
+    public static (KeySpec Spec, KeyUsage Usage, KeyOrigin Origin) ReadKeyShape(string? keySpec, string? customerMasterKeySpec, string? keyUsage, string? origin, bool? multiRegion,
         string? customKeyStoreId)
     {
         if (keySpec is not null && customerMasterKeySpec is not null)
@@ -90,10 +101,15 @@ internal static class WireNames
         var usage = KeyUsages.ParseOptional(keyUsage) ?? KeyUsage.EncryptDecrypt;
         KeySpecRules.EnsureCompatible(spec, usage, spec.ToWire(), usage.ToWire());
 
-        if (origin is not (null or "AWS_KMS"))
+        if (origin is not (null or "AWS_KMS" or "EXTERNAL"))
         {
-            throw new KmsException(origin is "EXTERNAL" or "AWS_CLOUDHSM" or "EXTERNAL_KEY_STORE" ? KmsErrorCode.UnsupportedOperationException : KmsErrorCode.ValidationException,
-                $"Origin `{origin}` is not supported by this release of Keyhaven; only AWS_KMS is.");
+            throw new KmsException(origin is "AWS_CLOUDHSM" or "EXTERNAL_KEY_STORE" ? KmsErrorCode.UnsupportedOperationException : KmsErrorCode.ValidationException,
+                $"Origin `{origin}` is not supported by Keyhaven; AWS_KMS and EXTERNAL are.");
+        }
+
+        if (origin == "EXTERNAL" && KeySpecRules.IsMlDsa(spec))
+        {
+            throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Keyhaven does not import ML-DSA key material.");
         }
 
         if (multiRegion == true)
@@ -106,6 +122,6 @@ internal static class WireNames
             throw new KmsException(KmsErrorCode.CustomKeyStoreNotFoundException, $"Custom key store `{customKeyStoreId}` does not exist.");
         }
 
-        return (spec, usage);
+        return (spec, usage, origin == "EXTERNAL" ? KeyOrigin.External : KeyOrigin.AwsKms);
     }
 }

@@ -16,9 +16,9 @@ internal static class KeyHandlers
             r => [new KmsAccess("kms:CreateKey") { Context = KmsContext.ForCreateKey(r), NewKeyPolicy = r.Policy, BypassLockoutCheck = r.BypassPolicyLockoutSafetyCheck == true }],
             async (caller, r, ct) =>
         {
-            var (spec, usage) = WireNames.ReadKeyShape(r.KeySpec, r.CustomerMasterKeySpec, r.KeyUsage, r.Origin, r.MultiRegion, r.CustomKeyStoreId);
+            var (spec, usage, origin) = WireNames.ReadKeyShape(r.KeySpec, r.CustomerMasterKeySpec, r.KeyUsage, r.Origin, r.MultiRegion, r.CustomKeyStoreId);
             var tags = r.Tags?.Select(t => new KeyTag(t.TagKey ?? string.Empty, t.TagValue ?? string.Empty)).ToList();
-            var key = await kms.KeyManager.CreateAsync(caller, new NewKeyRequest(r.Description, r.Policy, tags) { Spec = spec, Usage = usage }, ct);
+            var key = await kms.KeyManager.CreateAsync(caller, new NewKeyRequest(r.Description, r.Policy, tags) { Spec = spec, Usage = usage, Origin = origin }, ct);
             return new KeyMetadataResponse(ToMetadata(key));
         });
         yield return new KmsOperation<KeyIdRequest, KeyMetadataResponse>("DescribeKey", c.KeyIdRequest, c.KeyMetadataResponse,
@@ -97,6 +97,8 @@ internal static class KeyHandlers
         MacAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.MacAlgorithms(key).Select(a => a.ToWire())),
         MultiRegion = false,
         PendingDeletionWindowInDays = key.PendingWindowInDays,
-        CurrentKeyMaterialId = key.CurrentVersion.MaterialId,
+        CurrentKeyMaterialId = key.Versions.IsEmpty ? null : key.CurrentVersion.MaterialId,
+        ValidTo = key.ValidTo,
+        ExpirationModel = key.Origin != KeyOrigin.External ? null : key.ValidTo is null ? "KEY_MATERIAL_DOES_NOT_EXPIRE" : "KEY_MATERIAL_EXPIRES",
     };
 }

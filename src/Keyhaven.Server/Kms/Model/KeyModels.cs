@@ -19,7 +19,9 @@ internal sealed record KeyMetadataModel
     public string? KeyUsage { get; init; }
     public string? KeyState { get; init; }
     public DateTimeOffset? DeletionDate { get; init; }
+    public DateTimeOffset? ValidTo { get; init; }
     public string? Origin { get; init; }
+    public string? ExpirationModel { get; init; }
     public string? KeyManager { get; init; }
     public string? CustomerMasterKeySpec { get; init; }
     public string? KeySpec { get; init; }
