@@ -203,7 +203,7 @@ internal static class LoadRun
         return result;
     }
 
-    private static async Task<JsonDocument> SetupCallAsync(KmsRequestSender sender, string operation, byte[] body, ChildServer server)
+    internal static async Task<JsonDocument> SetupCallAsync(KmsRequestSender sender, string operation, byte[] body, ChildServer server)
     {
         var (status, error, content) = await sender.SendAsync(operation, body, keepBody: true, CancellationToken.None);
         if (error is not null)
@@ -240,7 +240,7 @@ internal static class LoadRun
     }
 
     /// <summary>Reads profile <c>[keyhaven]</c> of the AWS-style credentials file the server writes on first start.</summary>
-    private static (SigV4Credentials Credentials, string Region) ReadCredentials(string path)
+    internal static (SigV4Credentials Credentials, string Region) ReadCredentials(string path)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         string? section = null;
@@ -273,7 +273,7 @@ internal static class LoadRun
         return (new SigV4Credentials(accessKeyId, secret), values.GetValueOrDefault("region", "us-east-1"));
     }
 
-    private static string? DefaultServerCli()
+    internal static string? DefaultServerCli()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
@@ -300,16 +300,16 @@ internal static class LoadRun
         Console.WriteLine();
     }
 
-    private static void PrintTableHeader() =>
+    internal static void PrintTableHeader() =>
         Console.WriteLine($"   {"phase",-18} {"requests",10} {"requests/s",11} {"p50 ms",8} {"p99 ms",8} {"errors",7} {"srv us/req",11} {"cli us/req",11}   load avg");
 
-    private static void PrintRow(PhaseResult r) =>
+    internal static void PrintRow(PhaseResult r) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"   {r.Name,-18} {r.Requests,10} {r.RequestsPerSecond,11:F0} {r.P50Milliseconds,8:F2} {r.P99Milliseconds,8:F2} {r.Errors,7} {r.ServerCpuMicrosecondsPerRequest,11:F0} {r.ClientCpuMicrosecondsPerRequest,11:F0}   {LoadAverage()}"));
 
-    private static string Format(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
+    internal static string Format(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 
-    private static string CpuModel()
+    internal static string CpuModel()
     {
         try
         {
@@ -322,7 +322,7 @@ internal static class LoadRun
         }
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

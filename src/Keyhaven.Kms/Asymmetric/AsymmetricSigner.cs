@@ -16,18 +16,18 @@ internal static class AsymmetricSigner
     {
         if (KeySpecRules.IsRsa(spec))
         {
-            using var rsa = KeyPairs.OpenRsa(privateKey);
+            using var lease = ParsedKeyCache.RentRsa(privateKey);
             var (hash, padding) = RsaParameters(algorithm);
-            return type == MessageType.Digest ? rsa.SignHash(message.ToArray(), hash, padding) : rsa.SignData(message.ToArray(), hash, padding);
+            return type == MessageType.Digest ? lease.Key.SignHash(message.ToArray(), hash, padding) : lease.Key.SignData(message.ToArray(), hash, padding);
         }
 
         if (KeySpecRules.IsEllipticCurve(spec))
         {
-            using var ec = KeyPairs.OpenEcdsa(privateKey);
+            using var lease = ParsedKeyCache.RentEcdsa(privateKey);
             // AWS KMS returns ECDSA signatures DER-encoded (ANSI X9.62 / RFC 3279 Ecdsa-Sig-Value).
             return type == MessageType.Digest
-                ? ec.SignHash(message, DSASignatureFormat.Rfc3279DerSequence)
-                : ec.SignData(message, HashOf(algorithm), DSASignatureFormat.Rfc3279DerSequence);
+                ? lease.Key.SignHash(message, DSASignatureFormat.Rfc3279DerSequence)
+                : lease.Key.SignData(message, HashOf(algorithm), DSASignatureFormat.Rfc3279DerSequence);
         }
 
         return spec == KeySpec.EccNistEdwards25519
@@ -39,17 +39,17 @@ internal static class AsymmetricSigner
     {
         if (KeySpecRules.IsRsa(spec))
         {
-            using var rsa = KeyPairs.OpenRsa(privateKey);
+            using var lease = ParsedKeyCache.RentRsa(privateKey);
             var (hash, padding) = RsaParameters(algorithm);
-            return type == MessageType.Digest ? rsa.VerifyHash(message, signature, hash, padding) : rsa.VerifyData(message, signature, hash, padding);
+            return type == MessageType.Digest ? lease.Key.VerifyHash(message, signature, hash, padding) : lease.Key.VerifyData(message, signature, hash, padding);
         }
 
         if (KeySpecRules.IsEllipticCurve(spec))
         {
-            using var ec = KeyPairs.OpenEcdsa(privateKey);
+            using var lease = ParsedKeyCache.RentEcdsa(privateKey);
             return type == MessageType.Digest
-                ? ec.VerifyHash(message, signature, DSASignatureFormat.Rfc3279DerSequence)
-                : ec.VerifyData(message, signature, HashOf(algorithm), DSASignatureFormat.Rfc3279DerSequence);
+                ? lease.Key.VerifyHash(message, signature, DSASignatureFormat.Rfc3279DerSequence)
+                : lease.Key.VerifyData(message, signature, HashOf(algorithm), DSASignatureFormat.Rfc3279DerSequence);
         }
 
         return spec == KeySpec.EccNistEdwards25519

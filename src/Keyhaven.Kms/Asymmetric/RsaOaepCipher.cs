@@ -11,14 +11,15 @@ internal static class RsaOaepCipher
 
     public static byte[] Encrypt(byte[] privateKey, ReadOnlySpan<byte> plaintext, string algorithm)
     {
-        using var rsa = KeyPairs.OpenRsa(privateKey);
-        return rsa.Encrypt(plaintext.ToArray(), Padding(algorithm));
+        using var lease = ParsedKeyCache.RentRsa(privateKey);
+        return lease.Key.Encrypt(plaintext.ToArray(), Padding(algorithm));
     }
 
     /// <summary>The plaintext, or null when the ciphertext does not decrypt (wrong key, algorithm or bytes).</summary>
     public static byte[]? TryDecrypt(byte[] privateKey, ReadOnlySpan<byte> ciphertext, string algorithm)
     {
-        using var rsa = KeyPairs.OpenRsa(privateKey);
+        using var lease = ParsedKeyCache.RentRsa(privateKey);
+        var rsa = lease.Key;
         if (ciphertext.Length != rsa.KeySize / 8)
         {
             return null;
