@@ -38,19 +38,29 @@ internal static class SignRun
         Console.WriteLine();
 
         var ratios = new List<double>();
+        var cpuRatios = new List<double>();
         for (int round = 1; round <= options.Rounds; round++)
         {
             var server = await MeasureServerAsync(options, Path.GetFullPath(serverCli), message);
-            double raw = MeasureRaw(message, TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds));
+            var (raw, rawCpuMicroseconds) = MeasureRaw(message, TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds));
             Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"   raw RSA.SignData on {Environment.ProcessorCount} threads: {raw:F0} signatures/s   load avg {LoadRun.LoadAverage()}"));
+                $"   raw RSA.SignData on {Environment.ProcessorCount} threads: {raw:F0} signatures/s, {rawCpuMicroseconds:F0} us CPU per signature   load avg {LoadRun.LoadAverage()}"));
             ratios.Add(server.RequestsPerSecond / raw);
-            Console.WriteLine($"   round {round} Sign server/raw: {LoadRun.Format(server.RequestsPerSecond / raw)}");
+            // On a shared machine the CPU cost per operation is steadier than throughput: when CPU-bound on the same
+            // cores, throughput is proportional to 1 / (CPU per operation), client and server together.
+            cpuRatios.Add(rawCpuMicroseconds / (server.ServerCpuMicrosecondsPerRequest + server.ClientCpuMicrosecondsPerRequest));
+            Console.WriteLine($"   round {round} Sign server/raw: {LoadRun.Format(ratios[^1])} (by CPU per operation: {LoadRun.Format(cpuRatios[^1])})");
         }
 
-        var sorted = ratios.Order().ToList();
-        Console.WriteLine($"Sign server/raw ratio: {LoadRun.Format(sorted[sorted.Count / 2])}" + (ratios.Count > 1 ? $" (median of {ratios.Count}: {string.Join(", ", ratios.Select(LoadRun.Format))})" : ""));
+        Console.WriteLine($"Sign server/raw by CPU per operation: {Median(cpuRatios)}");
+        Console.WriteLine($"Sign server/raw ratio: {Median(ratios)}");
         return 0;
+    }
+
+    private static string Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return LoadRun.Format(sorted[sorted.Count / 2]) + (values.Count > 1 ? $" (median of {values.Count}: {string.Join(", ", values.Select(LoadRun.Format))})" : "");
     }
 
     private static async Task<PhaseResult> MeasureServerAsync(LoadGeneratorOptions options, string serverCli, byte[] message)
@@ -93,13 +103,17 @@ internal static class SignRun
         }
     }
 
-    /// <summary>Signatures per second of the bare primitive: one thread per core, each with its own key object.</summary>
-    private static double MeasureRaw(byte[] message, TimeSpan warmup, TimeSpan duration)
+    /// <summary>Signatures per second of the bare primitive (one thread per core, each with its own key object), and CPU per signature.</summary>
+    private static (double PerSecond, double CpuMicroseconds) MeasureRaw(byte[] message, TimeSpan warmup, TimeSpan duration)
     {
         using var key = RSA.Create(2048);
         byte[] pkcs8 = key.ExportPkcs8PrivateKey();
         Run(warmup);
-        return Run(duration) / duration.TotalSeconds;
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
+        long count = Run(duration);
+        self.Refresh();
+        return (count / duration.TotalSeconds, (self.TotalProcessorTime - cpuBefore).TotalMicroseconds / count);
 
         long Run(TimeSpan time)
         {
