@@ -25,7 +25,9 @@ internal static class KeyMaterialUnwrapper
             }
 
             // spec: kms/latest/developerguide/importing-keys-encrypt-key-material.html (RSA_AES_KEY_WRAP_SHA_*)
-            if (encrypted.Length <= modulusLength + 8)
+            // RFC 5649 output is a whole number of 64-bit blocks, at least two.
+            var wrappedLength = encrypted.Length - modulusLength;
+            if (wrappedLength < 16 || wrappedLength % 8 != 0)
             {
                 return null;
             }
