@@ -61,6 +61,17 @@ done
 export KEYHAVEN_TEST_POSTGRES="Host=127.0.0.1;Port=$pgport;Username=keyhaven;Database=postgres"
 export KEYHAVEN_TEST_POSTGRES_BIN="$pgbin" # for the tests that stop and start a cluster of their own
 
+# The interop tests check Keyhaven's cryptography with the real openssl command.
+if ! command -v openssl >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's openssl (the interop tests drive the real openssl command)..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+  else
+    echo "The tests need the openssl command: sudo apt-get install openssl" >&2
+    exit 1
+  fi
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log=$(mktemp)
 dotnet test Keyhaven.slnx --nologo "$@" 2>&1 | tee "$log"

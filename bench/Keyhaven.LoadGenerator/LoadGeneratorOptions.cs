@@ -7,7 +7,7 @@ internal sealed record LoadGeneratorOptions
 {
     public const string Usage =
         """
-        Usage: Keyhaven.LoadGenerator [run] [options]
+        Usage: Keyhaven.LoadGenerator [run|sign] [options]   (sign: RSA-2048 Sign through the server vs the raw primitive)
           --duration SECONDS      measured time per phase (1-600, default 20)
           --warmup SECONDS        unmeasured warm-up before each phase (0-120, default 5)
           --concurrency N         concurrent requests, one connection each (1-512, default 16)

@@ -313,7 +313,7 @@ internal static class LoadRun
 
     internal static string Format(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 
-    private static string CpuModel()
+    internal static string CpuModel()
     {
         try
         {
@@ -326,7 +326,7 @@ internal static class LoadRun
         }
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

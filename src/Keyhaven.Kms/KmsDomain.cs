@@ -2,11 +2,16 @@ using Keyhaven.Kms.Aliases;
 using Keyhaven.Kms.Crypto;
 using Keyhaven.Kms.Deletion;
 using Keyhaven.Kms.Grants;
+using Keyhaven.Kms.Import;
 using Keyhaven.Kms.Infrastructure;
+using Keyhaven.Kms.KeyAgreement;
 using Keyhaven.Kms.Keys;
+using Keyhaven.Kms.Macs;
 using Keyhaven.Kms.Policies;
 using Keyhaven.Kms.Rotation;
+using Keyhaven.Kms.Signing;
 using Keyhaven.Kms.Tags;
+using Keyhaven.Kms.Usage;
 using Keyhaven.Storage.Records;
 
 namespace Keyhaven.Kms;
@@ -19,16 +24,21 @@ public sealed class KmsDomain
         Environment = environment;
         Keys = new KeyRepository(store);
         Aliases = new AliasRepository(store);
-        Resolver = new KeyResolver(Keys, Aliases);
+        Resolver = new KeyResolver(Keys, Aliases, environment);
         KeyManager = new KeyManager(Keys, Resolver, environment);
         Crypto = new CryptoOperations(Keys, Resolver, environment);
+        Signing = new SigningOperations(Resolver);
+        Macs = new MacOperations(Resolver);
+        KeyAgreement = new KeyAgreementOperations(Resolver);
         AliasManager = new AliasManager(store, Aliases, Resolver, environment);
         TagManager = new TagManager(KeyManager, Resolver);
         Rotation = new RotationManager(KeyManager, Resolver, environment);
         RotationScheduler = new RotationScheduler(Keys, Rotation, environment);
         Grants = new GrantRepository(store);
         GrantManager = new GrantManager(store, Grants, Resolver, environment);
-        DeletionSweeper = new DeletionSweeper(store, Keys, Aliases, Grants, environment);
+        Imports = new KeyImportManager(KeyManager, Keys, environment);
+        Usage = new KeyUsageTracker(store, Resolver, environment);
+        DeletionSweeper = new DeletionSweeper(store, Keys, Aliases, Grants, Usage, environment);
         Policies = new KeyPolicyManager(KeyManager, Resolver);
     }
 
@@ -38,6 +48,9 @@ public sealed class KmsDomain
     public KeyResolver Resolver { get; }
     public KeyManager KeyManager { get; }
     public CryptoOperations Crypto { get; }
+    public SigningOperations Signing { get; }
+    public MacOperations Macs { get; }
+    public KeyAgreementOperations KeyAgreement { get; }
     public AliasManager AliasManager { get; }
     public TagManager TagManager { get; }
     public RotationManager Rotation { get; }
@@ -46,4 +59,6 @@ public sealed class KmsDomain
     public KeyPolicyManager Policies { get; }
     public GrantRepository Grants { get; }
     public GrantManager GrantManager { get; }
+    public KeyUsageTracker Usage { get; }
+    public KeyImportManager Imports { get; }
 }

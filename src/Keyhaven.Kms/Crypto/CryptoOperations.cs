@@ -1,12 +1,16 @@
 using System.Security.Cryptography;
 using Keyhaven.Kms.Accounts;
+using Keyhaven.Kms.Asymmetric;
 using Keyhaven.Kms.Errors;
 using Keyhaven.Kms.Infrastructure;
 using Keyhaven.Kms.Keys;
 
 namespace Keyhaven.Kms.Crypto;
 
-/// <summary>Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext) and GenerateRandom with symmetric keys. Thread-safe.</summary>
+/// <summary>
+/// Encrypt, Decrypt and ReEncrypt (symmetric keys, and RSA keys with OAEP), GenerateDataKey(WithoutPlaintext),
+/// GenerateDataKeyPair(WithoutPlaintext) and GenerateRandom. Thread-safe.
+/// </summary>
 public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, KmsEnvironment environment)
 {
     public const int MaxPlaintextLength = 4096;
@@ -17,17 +21,16 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
         string? algorithm, CancellationToken cancellationToken)
     {
         ValidatePlaintext(plaintext);
-        EncryptionAlgorithm.EnsureSymmetric(algorithm);
         var key = await resolver.ResolveAsync(caller, keyId, allowAlias: true, cancellationToken);
-        KeyStateRules.EnsureUsable(key);
-        return new CryptoResult(key, SymmetricCipher.Encrypt(key, plaintext!, context, environment.Random), null);
+        var (blob, used) = Seal(key, plaintext!, context, algorithm);
+        return new CryptoResult(key, blob, null) { EncryptionAlgorithm = used };
     }
 
     public async ValueTask<CryptoResult> DecryptAsync(KmsCaller caller, byte[]? ciphertextBlob, EncryptionContext context, string? keyId,
         string? algorithm, CancellationToken cancellationToken)
     {
-        var (key, plaintext) = await OpenAsync(caller, ciphertextBlob, context, keyId, algorithm, "ciphertextBlob", cancellationToken);
-        return new CryptoResult(key, null, plaintext);
+        var (key, plaintext, used) = await OpenAsync(caller, ciphertextBlob, context, keyId, algorithm, cancellationToken);
+        return new CryptoResult(key, null, plaintext) { EncryptionAlgorithm = used };
     }
 
     public async ValueTask<CryptoResult> ReEncryptAsync(KmsCaller caller, byte[]? ciphertextBlob, EncryptionContext sourceContext, string? sourceKeyId,
@@ -38,13 +41,12 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
             KmsErrors.Validation("destinationKeyId", "Member must not be null");
         }
 
-        EncryptionAlgorithm.EnsureSymmetric(destinationAlgorithm);
         var destination = await resolver.ResolveAsync(caller, destinationKeyId, allowAlias: true, cancellationToken);
-        var (source, plaintext) = await OpenAsync(caller, ciphertextBlob, sourceContext, sourceKeyId, sourceAlgorithm, "ciphertextBlob", cancellationToken);
+        var (source, plaintext, sourceUsed) = await OpenAsync(caller, ciphertextBlob, sourceContext, sourceKeyId, sourceAlgorithm, cancellationToken);
         try
         {
-            KeyStateRules.EnsureUsable(destination);
-            return new CryptoResult(destination, SymmetricCipher.Encrypt(destination, plaintext, destinationContext, environment.Random), null, source);
+            var (blob, used) = Seal(destination, plaintext, destinationContext, destinationAlgorithm);
+            return new CryptoResult(destination, blob, null, source) { EncryptionAlgorithm = used, SourceEncryptionAlgorithm = sourceUsed };
         }
         finally
         {
@@ -58,6 +60,7 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
     {
         var length = DataKeySpec.ByteCount(keySpec, numberOfBytes);
         var key = await resolver.ResolveAsync(caller, keyId, allowAlias: true, cancellationToken);
+        EnsureSymmetricEncryption(key, "GenerateDataKey");
         KeyStateRules.EnsureUsable(key);
         var dataKey = environment.RandomBytes(length);
         var blob = SymmetricCipher.Encrypt(key, dataKey, context, environment.Random);
@@ -68,6 +71,33 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
         }
 
         return new CryptoResult(key, blob, dataKey);
+    }
+
+    /// <summary>
+    /// A fresh asymmetric data key pair: the public key (SubjectPublicKeyInfo), the private key (PKCS#8) encrypted
+    /// under the symmetric KMS key, and, unless <paramref name="withoutPlaintext"/>, the private key in plaintext.
+    /// </summary>
+    public async ValueTask<DataKeyPairResult> GenerateDataKeyPairAsync(KmsCaller caller, string? keyId, KeySpec pairSpec, EncryptionContext context,
+        bool withoutPlaintext, CancellationToken cancellationToken)
+    {
+        if (!KeySpecRules.IsAsymmetric(pairSpec) || KeySpecRules.IsMlDsa(pairSpec))
+        {
+            KmsErrors.Throw(KmsErrorCode.ValidationException, "KeyPairSpec must be an RSA, ECC or ECC_NIST_EDWARDS25519 key pair spec.");
+        }
+
+        var key = await resolver.ResolveAsync(caller, keyId, allowAlias: true, cancellationToken);
+        EnsureSymmetricEncryption(key, "GenerateDataKeyPair");
+        KeyStateRules.EnsureUsable(key);
+        var privateKey = KeyPairs.Generate(pairSpec);
+        var publicKey = KeyPairs.PublicKeyInfo(pairSpec, privateKey);
+        var blob = SymmetricCipher.Encrypt(key, privateKey, context, environment.Random);
+        if (withoutPlaintext)
+        {
+            CryptographicOperations.ZeroMemory(privateKey);
+            return new DataKeyPairResult(key, blob, null, publicKey);
+        }
+
+        return new DataKeyPairResult(key, blob, privateKey, publicKey);
     }
 
     public byte[] GenerateRandom(int? numberOfBytes)
@@ -105,41 +135,105 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
     /// </summary>
     public static void ValidateGrantTokens(IReadOnlyList<string>? grantTokens) => Grants.GrantToken.EnsureWellFormed(grantTokens, MaxGrantTokens);
 
-    private async ValueTask<(KmsKey Key, byte[] Plaintext)> OpenAsync(KmsCaller caller, byte[]? ciphertextBlob, EncryptionContext context,
-        string? keyId, string? algorithm, string member, CancellationToken cancellationToken)
+    /// <summary>
+    /// The key Decrypt (or ReEncrypt's source) uses, for authorization and for the operation alike: the key
+    /// <paramref name="keyId"/> names when it is asymmetric (an RSA ciphertext does not name its key), otherwise the
+    /// key the ciphertext blob names.
+    /// </summary>
+    /// <exception cref="KmsException">InvalidCiphertextException when the blob names no existing key; NotFoundException for an unknown <paramref name="keyId"/>.</exception>
+    public async ValueTask<KmsKey> ResolveDecryptionKeyAsync(KmsCaller caller, byte[] ciphertextBlob, string? keyId, CancellationToken cancellationToken)
     {
-        ValidateCiphertext(ciphertextBlob, member);
-        EncryptionAlgorithm.EnsureSymmetric(algorithm);
-        if (!CiphertextBlob.TryParse(ciphertextBlob, out var blob) || blob.Region != caller.Region)
-        {
-            return InvalidCiphertext();
-        }
-
-        // A blob naming a key that does not exist (or never did) is just an invalid ciphertext: stay opaque.
-        var named = await keys.FindAsync(blob.Account, blob.Region, blob.KeyId, cancellationToken);
-        if (named is null)
-        {
-            return InvalidCiphertext();
-        }
-
         if (keyId is not null)
         {
             var requested = await resolver.ResolveAsync(caller, keyId, allowAlias: true, cancellationToken);
-            if (requested.Id != named.Id || requested.Account != named.Account)
+            if (KeySpecRules.IsAsymmetric(requested.Spec))
+            {
+                return requested;
+            }
+        }
+
+        // A blob naming a key that does not exist (or never did) is just an invalid ciphertext: stay opaque.
+        if (!CiphertextBlob.TryParse(ciphertextBlob, out var blob) || blob.Region != caller.Region)
+        {
+            throw InvalidCiphertext();
+        }
+
+        var named = await keys.FindAsync(blob.Account, blob.Region, blob.KeyId, cancellationToken) ?? throw InvalidCiphertext();
+        return Import.ImportedMaterial.AsOf(named, environment.Now);
+    }
+
+    /// <summary>Refuses keys that are not symmetric encryption keys (InvalidKeyUsageException).</summary>
+    private static void EnsureSymmetricEncryption(KmsKey key, string operation)
+    {
+        if (key.Spec != KeySpec.SymmetricDefault)
+        {
+            KmsErrors.Throw(KmsErrorCode.InvalidKeyUsageException, $"{operation} needs a symmetric encryption KMS key; {key.Arn} is not one.");
+        }
+    }
+
+    /// <summary>Encrypts under a symmetric key (SYMMETRIC_DEFAULT) or an RSA ENCRYPT_DECRYPT key (OAEP); returns the blob and the algorithm used.</summary>
+    private (byte[] Blob, string Algorithm) Seal(KmsKey key, byte[] plaintext, EncryptionContext context, string? algorithm)
+    {
+        if (key.Spec == KeySpec.SymmetricDefault)
+        {
+            EncryptionAlgorithm.EnsureSymmetric(algorithm);
+            KeyStateRules.EnsureUsable(key);
+            return (SymmetricCipher.Encrypt(key, plaintext, context, environment.Random), EncryptionAlgorithm.SymmetricDefault);
+        }
+
+        var rsa = EnsureRsaEncryption(key, algorithm, context);
+        var limit = RsaOaepCipher.MaxPlaintextLength(KeyPairs.RsaBits(key.Spec), rsa);
+        if (plaintext.Length > limit)
+        {
+            KmsErrors.Validation("plaintext", $"Member must have length less than or equal to {limit} for {rsa} with {key.Arn}");
+        }
+
+        return (RsaOaepCipher.Encrypt(key.CurrentVersion.Material, plaintext, rsa), rsa);
+    }
+
+    /// <summary>Checks that an asymmetric key encrypts (RSA, ENCRYPT_DECRYPT, enabled) with an OAEP algorithm and no encryption context.</summary>
+    private static string EnsureRsaEncryption(KmsKey key, string? algorithm, EncryptionContext context)
+    {
+        KeySpecRules.EnsureUsage(key, KeyUsage.EncryptDecrypt, "encryption");
+        var rsa = EncryptionAlgorithm.EnsureRsa(algorithm, key);
+        KeyStateRules.EnsureUsable(key);
+        if (context.Pairs.Count > 0)
+        {
+            KmsErrors.Throw(KmsErrorCode.ValidationException, $"An encryption context is supported only with symmetric encryption KMS keys; {key.Arn} is asymmetric.");
+        }
+
+        return rsa;
+    }
+
+    private async ValueTask<(KmsKey Key, byte[] Plaintext, string Algorithm)> OpenAsync(KmsCaller caller, byte[]? ciphertextBlob, EncryptionContext context,
+        string? keyId, string? algorithm, CancellationToken cancellationToken)
+    {
+        ValidateCiphertext(ciphertextBlob);
+        var key = await ResolveDecryptionKeyAsync(caller, ciphertextBlob!, keyId, cancellationToken);
+        if (KeySpecRules.IsAsymmetric(key.Spec))
+        {
+            var rsa = EnsureRsaEncryption(key, algorithm, context);
+            var decrypted = RsaOaepCipher.TryDecrypt(key.CurrentVersion.Material, ciphertextBlob, rsa);
+            return (key, decrypted ?? throw InvalidCiphertext(), rsa);
+        }
+
+        EncryptionAlgorithm.EnsureSymmetric(algorithm);
+        if (keyId is not null)
+        {
+            var requested = await resolver.ResolveAsync(caller, keyId, allowAlias: true, cancellationToken);
+            if (requested.Id != key.Id || requested.Account != key.Account)
             {
                 KmsErrors.Throw(KmsErrorCode.IncorrectKeyException,
                     "The key ID in the request does not identify a KMS key that can perform this operation.");
             }
         }
 
-        KeyStateRules.EnsureUsable(named);
-        // Parse again: a ref struct cannot live across the awaits above.
-        CiphertextBlob.TryParse(ciphertextBlob, out blob);
-        var plaintext = SymmetricCipher.TryDecrypt(named, blob, context);
-        return plaintext is null ? InvalidCiphertext() : (named, plaintext);
+        KeyStateRules.EnsureUsable(key);
+        CiphertextBlob.TryParse(ciphertextBlob, out var blob);
+        var plaintext = SymmetricCipher.TryDecrypt(key, blob, context);
+        return (key, plaintext ?? throw InvalidCiphertext(), EncryptionAlgorithm.SymmetricDefault);
     }
 
-    private static (KmsKey, byte[]) InvalidCiphertext() =>
-        KmsErrors.Throw<(KmsKey, byte[])>(KmsErrorCode.InvalidCiphertextException,
-            "The ciphertext is invalid, was made under another key, or the encryption context does not match.");
+    private static KmsException InvalidCiphertext() =>
+        new(KmsErrorCode.InvalidCiphertextException, "The ciphertext is invalid, was made under another key, or the encryption context does not match.");
 }

@@ -2,6 +2,7 @@ using Keyhaven.Kms.Aliases;
 using Keyhaven.Kms.Grants;
 using Keyhaven.Kms.Infrastructure;
 using Keyhaven.Kms.Keys;
+using Keyhaven.Kms.Usage;
 using Keyhaven.Storage.Records;
 
 namespace Keyhaven.Kms.Deletion;
@@ -11,7 +12,7 @@ namespace Keyhaven.Kms.Deletion;
 /// key is gone and its ciphertexts can never be decrypted again, as in AWS KMS. Run periodically by the host.
 /// </summary>
 public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, AliasRepository aliases, GrantRepository grants,
-    KmsEnvironment environment)
+    KeyUsageTracker usage, KmsEnvironment environment)
 {
     /// <summary>Deletes the keys that are due now; returns how many were deleted.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
@@ -36,12 +37,14 @@ public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, Alias
 
                 await AliasManager.DeleteAllForKeyAsync(transaction, key, deletedAliases, cancellationToken);
                 await GrantRepository.DeleteAllForKeyAsync(transaction, key, cancellationToken);
+                await KeyUsageTracker.DeleteForKeyAsync(transaction, key, cancellationToken);
                 await KeyRepository.DeleteAsync(transaction, key, cancellationToken);
                 return true;
             }, cancellationToken);
             if (deleted)
             {
                 keys.Forget(candidate);
+                usage.Forget(candidate);
                 grants.Forget(candidate.Account, candidate.Region, candidate.Id);
                 foreach (var alias in deletedAliases)
                 {

@@ -26,4 +26,9 @@ public enum KmsErrorCode
     CustomKeyStoreNotFoundException,
     InvalidGrantTokenException,
     InvalidGrantIdException,
+    KMSInvalidSignatureException,
+    KMSInvalidMacException,
+    InvalidImportTokenException,
+    ExpiredImportTokenException,
+    IncorrectKeyMaterialException,
 }

@@ -21,6 +21,27 @@ public static class GrantOperations
         GrantOperation.ReEncryptTo, GrantOperation.CreateGrant, GrantOperation.RetireGrant, GrantOperation.DescribeKey,
     }.ToFrozenSet();
 
+    private static readonly FrozenSet<GrantOperation> AsymmetricEncryption = new[]
+    {
+        GrantOperation.Decrypt, GrantOperation.Encrypt, GrantOperation.GetPublicKey, GrantOperation.ReEncryptFrom, GrantOperation.ReEncryptTo,
+        GrantOperation.CreateGrant, GrantOperation.RetireGrant, GrantOperation.DescribeKey,
+    }.ToFrozenSet();
+
+    private static readonly FrozenSet<GrantOperation> AsymmetricSigning = new[]
+    {
+        GrantOperation.Sign, GrantOperation.Verify, GrantOperation.GetPublicKey, GrantOperation.CreateGrant, GrantOperation.RetireGrant, GrantOperation.DescribeKey,
+    }.ToFrozenSet();
+
+    private static readonly FrozenSet<GrantOperation> KeyAgreement = new[]
+    {
+        GrantOperation.DeriveSharedSecret, GrantOperation.GetPublicKey, GrantOperation.CreateGrant, GrantOperation.RetireGrant, GrantOperation.DescribeKey,
+    }.ToFrozenSet();
+
+    private static readonly FrozenSet<GrantOperation> Hmac = new[]
+    {
+        GrantOperation.GenerateMac, GrantOperation.VerifyMac, GrantOperation.CreateGrant, GrantOperation.RetireGrant, GrantOperation.DescribeKey,
+    }.ToFrozenSet();
+
     // spec: API_GrantConstraints: encryption-context constraints are for operations with an EncryptionContext parameter;
     // a constrained grant may also allow DescribeKey, RetireGrant and CreateGrant.
     private static readonly FrozenSet<GrantOperation> AllowedWithEncryptionContextConstraint = SymmetricEncryption;
@@ -56,14 +77,19 @@ public static class GrantOperations
     /// <exception cref="KmsException">ValidationException, as AWS KMS answers.</exception>
     public static void EnsureFitKey(KmsKey key, ImmutableArray<GrantOperation> operations)
     {
-        // INVARIANT: this release only has SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT keys; other specs get their own sets here.
-        System.Diagnostics.Debug.Assert(key.Spec == KeySpec.SymmetricDefault && key.Usage == KeyUsage.EncryptDecrypt);
+        var (allowed, kind) = key.Usage switch
+        {
+            KeyUsage.EncryptDecrypt when key.Spec == KeySpec.SymmetricDefault => (SymmetricEncryption, "a symmetric encryption KMS key"),
+            KeyUsage.EncryptDecrypt => (AsymmetricEncryption, "an asymmetric encryption KMS key"),
+            KeyUsage.SignVerify => (AsymmetricSigning, "a signing KMS key"),
+            KeyUsage.KeyAgreement => (KeyAgreement, "a key agreement KMS key"),
+            _ => (Hmac, "an HMAC KMS key"),
+        };
         foreach (var operation in operations)
         {
-            if (!SymmetricEncryption.Contains(operation))
+            if (!allowed.Contains(operation))
             {
-                KmsErrors.Throw(KmsErrorCode.ValidationException,
-                    $"Grant operation `{operation}` is not valid for a symmetric encryption KMS key such as `{key.Arn}`.");
+                KmsErrors.Throw(KmsErrorCode.ValidationException, $"Grant operation `{operation}` is not valid for {kind} such as `{key.Arn}`.");
             }
         }
     }

@@ -21,6 +21,8 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
             KmsErrors.Validation("description", $"Member must have length less than or equal to {MaxDescriptionLength}");
         }
 
+        // INVARIANT: the protocol layer checked the spec/usage pair; a bad pair here is a bug, not user input.
+        System.Diagnostics.Debug.Assert(KeySpecRules.Usages(request.Spec).Contains(request.Usage));
         var policy = request.Policy ?? KeyPolicyDocument.Default(caller.Account);
         KeyPolicyDocument.Validate(policy);
         var tags = request.Tags ?? [];
@@ -33,7 +35,12 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
             CreatedAt = now,
             Description = description,
             Policy = policy,
-            Versions = [NewVersion(1, now, RotationType.Initial, environment)],
+            Spec = request.Spec,
+            Usage = request.Usage,
+            Origin = request.Origin,
+            State = request.Origin == KeyOrigin.External ? KeyState.PendingImport : KeyState.Enabled,
+            Versions = request.Origin == KeyOrigin.External ? []
+                : [new KeyMaterialVersion(1, Convert.ToHexStringLower(environment.RandomBytes(32)), now, RotationType.Initial, NewMaterial(request.Spec, environment))],
         };
         key = TagRules.Apply(key, tags);
         await keys.CreateAsync(key, cancellationToken);
@@ -59,6 +66,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         ChangeAsync(caller, keyId, key =>
         {
             KeyStateRules.EnsureNotPendingDeletion(key);
+            KeyStateRules.EnsureHasMaterial(key);
             return key with { State = KeyState.Enabled };
         }, cancellationToken);
 
@@ -66,6 +74,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         ChangeAsync(caller, keyId, key =>
         {
             KeyStateRules.EnsureNotPendingDeletion(key);
+            KeyStateRules.EnsureHasMaterial(key);
             return key with { State = KeyState.Disabled };
         }, cancellationToken);
 
@@ -99,7 +108,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         }, cancellationToken);
     }
 
-    /// <summary>Cancels a scheduled deletion; as in AWS KMS the key comes back Disabled.</summary>
+    /// <summary>Cancels a scheduled deletion; as in AWS KMS the key comes back Disabled (PendingImport when it has no material).</summary>
     public Task<KmsKey> CancelDeletionAsync(KmsCaller caller, string? keyId, CancellationToken cancellationToken) =>
         ChangeAsync(caller, keyId, key =>
         {
@@ -108,7 +117,9 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
                 KmsErrors.Throw(KmsErrorCode.KMSInvalidStateException, $"{key.Arn} is not pending deletion.");
             }
 
-            return key with { State = KeyState.Disabled, DeletionDate = null, PendingWindowInDays = null };
+            // An EXTERNAL key without material goes back to waiting for it.
+            var state = key.Versions.IsEmpty ? KeyState.PendingImport : KeyState.Disabled;
+            return key with { State = state, DeletionDate = null, PendingWindowInDays = null };
         }, cancellationToken);
 
     /// <summary>Resolves a key by id or ARN (not alias) and applies a change to its stored record.</summary>
@@ -117,6 +128,20 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         var key = await resolver.ResolveAsync(caller, keyId, allowAlias: false, cancellationToken);
         return await keys.UpdateAsync(key, change, cancellationToken);
     }
+
+    /// <summary>
+    /// New key material for <paramref name="spec"/>: 256 random bits for symmetric keys, as many random bits as the
+    /// HMAC spec names, or a private key (<see cref="Asymmetric.KeyPairs"/>).
+    /// </summary>
+    internal static byte[] NewMaterial(KeySpec spec, KmsEnvironment environment) => spec switch
+    {
+        KeySpec.SymmetricDefault => environment.RandomBytes(32),
+        KeySpec.Hmac224 => environment.RandomBytes(28),
+        KeySpec.Hmac256 => environment.RandomBytes(32),
+        KeySpec.Hmac384 => environment.RandomBytes(48),
+        KeySpec.Hmac512 => environment.RandomBytes(64),
+        _ => Asymmetric.KeyPairs.Generate(spec),
+    };
 
     /// <summary>Fresh 256-bit material for a symmetric key version, with a random KeyMaterialId.</summary>
     internal static KeyMaterialVersion NewVersion(uint ordinal, DateTimeOffset now, RotationType type, KmsEnvironment environment) =>

@@ -38,6 +38,13 @@ internal static class KeyRecordSerializer
             {
                 Ordinal = v.Ordinal, MaterialId = v.MaterialId, CreatedAt = v.CreatedAt, RotationType = v.RotationType, Material = v.Material,
             })],
+            ValidTo = key.ValidTo,
+            ImportedMaterialId = key.ImportedMaterialId,
+            Import = key.ImportParameters is not { } import ? null : new ImportDocument
+            {
+                WrappingKey = import.WrappingKey, WrappingKeySpec = import.WrappingKeySpec, WrappingAlgorithm = import.WrappingAlgorithm,
+                Token = import.Token, ValidTo = import.ValidTo,
+            },
         }, KeyRecordJsonContext.Default.KeyDocument);
 
     /// <exception cref="InvalidDataException">The bytes are not a key document of a known format.</exception>
@@ -46,7 +53,7 @@ internal static class KeyRecordSerializer
         var document = JsonSerializer.Deserialize(utf8, KeyRecordJsonContext.Default.KeyDocument)
             ?? throw new InvalidDataException("A key record is empty.");
         if (document.Format != FormatVersion || !KeyId.TryParse(document.Id, out var keyId) || !AccountId.TryParse(document.Account, out var account)
-            || document.Versions is not { Length: > 0 })
+            || document.Versions is null || (document.Versions.Length == 0 && document.Origin != KeyOrigin.External))
         {
             throw new InvalidDataException("A key record is not of a known format.");
         }
@@ -70,6 +77,10 @@ internal static class KeyRecordSerializer
             NextRotationDate = document.NextRotationDate,
             OnDemandRotationStartDate = document.OnDemandRotationStartDate,
             Versions = [.. document.Versions.Select(v => new KeyMaterialVersion(v.Ordinal, v.MaterialId, v.CreatedAt, v.RotationType, v.Material))],
+            ValidTo = document.ValidTo,
+            ImportedMaterialId = document.ImportedMaterialId,
+            ImportParameters = document.Import is not { } import ? null
+                : new Import.ImportParameters(import.WrappingKey, import.WrappingKeySpec, import.WrappingAlgorithm, import.Token, import.ValidTo),
             StoreVersion = storeVersion,
         };
     }
@@ -97,6 +108,18 @@ internal static class KeyRecordSerializer
         public DateTimeOffset? NextRotationDate { get; set; }
         public DateTimeOffset? OnDemandRotationStartDate { get; set; }
         public VersionDocument[]? Versions { get; set; }
+        public DateTimeOffset? ValidTo { get; set; }
+        public string? ImportedMaterialId { get; set; }
+        public ImportDocument? Import { get; set; }
+    }
+
+    internal sealed class ImportDocument
+    {
+        public byte[] WrappingKey { get; set; } = [];
+        public KeySpec WrappingKeySpec { get; set; }
+        public Import.WrappingAlgorithm WrappingAlgorithm { get; set; }
+        public byte[] Token { get; set; } = [];
+        public DateTimeOffset ValidTo { get; set; }
     }
 
     internal sealed class TagDocument

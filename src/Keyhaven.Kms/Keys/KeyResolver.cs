@@ -1,6 +1,8 @@
 using Keyhaven.Kms.Accounts;
 using Keyhaven.Kms.Aliases;
 using Keyhaven.Kms.Errors;
+using Keyhaven.Kms.Import;
+using Keyhaven.Kms.Infrastructure;
 
 namespace Keyhaven.Kms.Keys;
 
@@ -8,7 +10,7 @@ namespace Keyhaven.Kms.Keys;
 /// Turns the identifiers a caller may give (key id, key ARN, alias name, alias ARN) into a key, as AWS KMS resolves
 /// them: ids and alias names are looked up in the caller's account and region, ARNs where they point.
 /// </summary>
-public sealed class KeyResolver(KeyRepository keys, AliasRepository aliases)
+public sealed class KeyResolver(KeyRepository keys, AliasRepository aliases, KmsEnvironment environment)
 {
     /// <param name="allowAlias">False for operations that AWS documents as taking only a key id or key ARN.</param>
     /// <exception cref="KmsException">NotFoundException for malformed ids and for keys or aliases that do not exist.</exception>
@@ -59,8 +61,8 @@ public sealed class KeyResolver(KeyRepository keys, AliasRepository aliases)
         return await FindAsync(account, region, keyId, cancellationToken);
     }
 
-    /// <summary>Finds a key by its exact identity.</summary>
+    /// <summary>Finds a key by its exact identity, as it stands now (imported material that expired is gone: <see cref="ImportedMaterial.AsOf"/>).</summary>
     public async ValueTask<KmsKey> FindAsync(AccountId account, string region, KeyId keyId, CancellationToken cancellationToken) =>
-        await keys.FindAsync(account, region, keyId, cancellationToken)
-        ?? KmsErrors.Throw<KmsKey>(KmsErrorCode.NotFoundException, $"Key `{KeyArn.ForKey(region, account, keyId)}` does not exist.");
+        ImportedMaterial.AsOf(await keys.FindAsync(account, region, keyId, cancellationToken)
+            ?? KmsErrors.Throw<KmsKey>(KmsErrorCode.NotFoundException, $"Key `{KeyArn.ForKey(region, account, keyId)}` does not exist."), environment.Now);
 }

@@ -30,6 +30,15 @@ public static class KeyStateRules
         }
     }
 
+    /// <summary>EnableKey and DisableKey refuse a key waiting for imported material (or whose imported material expired).</summary>
+    public static void EnsureHasMaterial(KmsKey key)
+    {
+        if (key.State == KeyState.PendingImport || key.Versions.IsEmpty)
+        {
+            KmsErrors.Throw(KmsErrorCode.KMSInvalidStateException, $"{key.Arn} is pending import.");
+        }
+    }
+
     private static string Describe(KeyState state) => state switch
     {
         KeyState.PendingDeletion => "pending deletion",

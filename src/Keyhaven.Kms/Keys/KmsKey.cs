@@ -26,7 +26,17 @@ public sealed record KmsKey
     public int? RotationPeriodInDays { get; init; }
     public DateTimeOffset? NextRotationDate { get; init; }
     public DateTimeOffset? OnDemandRotationStartDate { get; init; }
+    /// <summary>Every version of the material; empty while an EXTERNAL key waits for (re-)import.</summary>
     public required ImmutableArray<KeyMaterialVersion> Versions { get; init; }
+
+    /// <summary>When imported material expires (KEY_MATERIAL_EXPIRES); null when it does not, or for KMS-made material.</summary>
+    public DateTimeOffset? ValidTo { get; init; }
+
+    /// <summary>The MaterialId of the first material imported into an EXTERNAL key: re-imports must bring the same material.</summary>
+    public string? ImportedMaterialId { get; init; }
+
+    /// <summary>The wrapping key and token of the last GetParametersForImport; secret, sealed with the key record.</summary>
+    public Import.ImportParameters? ImportParameters { get; init; }
     public long StoreVersion { get; init; }
 
     public string Arn => KeyArn.ForKey(Region, Account, Id);
@@ -34,7 +44,7 @@ public sealed record KmsKey
     /// <summary>Automatic rotation is on when a period is set.</summary>
     public bool RotationEnabled => RotationPeriodInDays is not null;
 
-    /// <summary>The version new ciphertexts use: always the newest.</summary>
+    /// <summary>The version new ciphertexts use: always the newest. INVARIANT: only called on keys with material (usable keys).</summary>
     public KeyMaterialVersion CurrentVersion => Versions[^1];
 
     public int OnDemandRotationCount => Versions.Count(v => v.RotationType == RotationType.OnDemand);

@@ -137,15 +137,8 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
     {
         if (access.Ciphertext is { } ciphertext)
         {
-            // The key a ciphertext names; a blob that names no existing key is just invalid (opaque, as in Decrypt).
-            if (CiphertextBlob.TryParse(ciphertext, out var blob) && blob.Region == caller.Region
-                && await kms.Keys.FindAsync(blob.Account, blob.Region, blob.KeyId, cancellationToken) is { } named)
-            {
-                return named;
-            }
-
-            throw new KmsException(KmsErrorCode.InvalidCiphertextException,
-                "The ciphertext is invalid, was made under another key, or the encryption context does not match.");
+            // The key the operation will use: the one the ciphertext names, or an asymmetric key the request names.
+            return await kms.Crypto.ResolveDecryptionKeyAsync(caller, ciphertext, access.KeyIdentifier, cancellationToken);
         }
 
         return access.KeyIdentifier is null ? null : await kms.Resolver.ResolveAsync(caller, access.KeyIdentifier, allowAlias: true, cancellationToken);

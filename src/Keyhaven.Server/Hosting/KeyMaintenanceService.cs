@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace Keyhaven.Server.Hosting;
 
 /// <summary>
-/// Background work: rotates keys whose rotation is due and deletes keys whose deletion window has ended. Runs on one
-/// node of a cluster at a time: the one that holds the storage's leadership (always the only node on SQLite).
+/// Background work: rotates keys whose rotation is due, deletes keys whose deletion window has ended, expires imported
+/// material and saves keys' last usage. Runs on one node of a cluster at a time: the one that holds the storage's
+/// leadership (always the only node on SQLite).
 /// </summary>
 internal sealed class KeyMaintenanceService(KmsDomain kms, IStorageBackend backend, KeyhavenServerOptions options, ILogger<KeyMaintenanceService> logger)
     : BackgroundService
@@ -28,7 +29,17 @@ internal sealed class KeyMaintenanceService(KmsDomain kms, IStorageBackend backe
         }
     }
 
-    /// <summary>One pass of both jobs if this node leads; failures are logged and retried on the next pass.</summary>
+    /// <summary>One pass of every job: due rotations, due deletions, expired imported material, last-usage records.</summary>
+    public static async Task<(int Rotated, int Deleted)> RunJobsAsync(KmsDomain kms, CancellationToken cancellationToken)
+    {
+        var rotated = await kms.RotationScheduler.RunDueAsync(cancellationToken);
+        var deleted = await kms.DeletionSweeper.SweepAsync(cancellationToken);
+        await kms.Imports.ExpireDueAsync(cancellationToken);
+        await kms.Usage.FlushAsync(cancellationToken);
+        return (rotated, deleted);
+    }
+
+    /// <summary>One pass of the jobs if this node leads; failures are logged and retried on the next pass.</summary>
     public async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         try
@@ -38,8 +49,7 @@ internal sealed class KeyMaintenanceService(KmsDomain kms, IStorageBackend backe
                 return;
             }
 
-            var rotated = await kms.RotationScheduler.RunDueAsync(cancellationToken);
-            var deleted = await kms.DeletionSweeper.SweepAsync(cancellationToken);
+            var (rotated, deleted) = await RunJobsAsync(kms, cancellationToken);
             if (rotated + deleted > 0)
             {
                 logger.LogInformation("Maintenance rotated {Rotated} keys and deleted {Deleted} keys", rotated, deleted);

@@ -136,12 +136,8 @@ public sealed class KeyhavenServer : IAsyncDisposable
         };
     }
 
-    /// <summary>Runs one pass of the background jobs (due rotations, due deletions) now.</summary>
-    public async Task RunMaintenanceAsync(CancellationToken cancellationToken = default)
-    {
-        await Kms.RotationScheduler.RunDueAsync(cancellationToken);
-        await Kms.DeletionSweeper.SweepAsync(cancellationToken);
-    }
+    /// <summary>Runs one pass of the background jobs (<see cref="KeyMaintenanceService.RunJobsAsync"/>) now.</summary>
+    public Task RunMaintenanceAsync(CancellationToken cancellationToken = default) => KeyMaintenanceService.RunJobsAsync(Kms, cancellationToken);
 
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl-C).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
@@ -150,6 +146,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await Kms.Usage.FlushAsync(CancellationToken.None); // the last usages since the last maintenance pass
         await _trail.DisposeAsync(); // writes the shutdown digest
         await _backend.DisposeAsync();
         _barrier.Dispose();

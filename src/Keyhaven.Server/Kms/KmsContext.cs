@@ -10,6 +10,21 @@ internal static class KmsContext
     public static IReadOnlyDictionary<string, ContextValues>? Algorithm(string? algorithm) =>
         algorithm is null ? null : new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase) { ["kms:EncryptionAlgorithm"] = new(algorithm) };
 
+    /// <summary>Condition keys naming the algorithms and types a request asks for (kms:SigningAlgorithm, kms:MessageType, …); null values are left out.</summary>
+    public static IReadOnlyDictionary<string, ContextValues>? Values(params ReadOnlySpan<(string Key, string? Value)> pairs)
+    {
+        Dictionary<string, ContextValues>? values = null;
+        foreach (var (key, value) in pairs)
+        {
+            if (value is not null)
+            {
+                (values ??= new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase))[key] = new(value);
+            }
+        }
+
+        return values;
+    }
+
     public static IReadOnlyDictionary<string, ContextValues>? Number(string key, int? value) =>
         value is null ? null : new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase) { [key] = new(value.Value.ToString(CultureInfo.InvariantCulture)) };
 

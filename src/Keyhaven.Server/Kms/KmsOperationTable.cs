@@ -14,6 +14,10 @@ internal sealed class KmsOperationTable
     {
         _operations = KeyHandlers.Create(kms)
             .Concat(CryptoHandlers.Create(kms))
+            .Concat(SigningHandlers.Create(kms))
+            .Concat(MacHandlers.Create(kms))
+            .Concat(KeyAgreementHandlers.Create(kms))
+            .Concat(ImportHandlers.Create(kms))
             .Concat(AliasHandlers.Create(kms))
             .Concat(TagHandlers.Create(kms))
             .Concat(RotationHandlers.Create(kms))

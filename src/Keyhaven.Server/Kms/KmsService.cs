@@ -33,7 +33,7 @@ internal sealed class KmsService(KmsOperationTable operations, KmsAuthorizer aut
             return;
         }
 
-        var caller = new KmsCaller(request.Caller.Account, request.Region, request.Caller.Arn);
+        var caller = new KmsCaller(request.Caller.Account, request.Region, request.Caller.Arn) { RequestId = request.RequestId };
         var output = new ArrayBufferWriter<byte>(512);
         try
         {

@@ -14,6 +14,14 @@ public static class KmsAssert
         return error;
     }
 
+    /// <summary>Asserts an error by its AWS code, for the codes the KMS SDK has no exception type for (ValidationException, …).</summary>
+    public static async Task<AmazonKeyManagementServiceException> FailsAsync(string errorCode, Func<Task> call)
+    {
+        var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(call);
+        Assert.Equal(errorCode, error.ErrorCode);
+        return error;
+    }
+
     /// <summary>A plaintext stream of UTF-8 text.</summary>
     public static MemoryStream Bytes(string text) => new(Encoding.UTF8.GetBytes(text));
 }

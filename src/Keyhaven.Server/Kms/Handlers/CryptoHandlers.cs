@@ -7,12 +7,10 @@ using Keyhaven.Server.Kms.Model;
 
 namespace Keyhaven.Server.Kms.Handlers;
 
-/// <summary>Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateRandom.</summary>
+/// <summary>Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext), GenerateDataKeyPair(WithoutPlaintext), GenerateRandom.</summary>
 /// <remarks>Responses holding plaintext are zeroed after they are written.</remarks>
 internal static class CryptoHandlers
 {
-    private const string Symmetric = EncryptionAlgorithm.SymmetricDefault;
-
     public static IEnumerable<KmsOperation> Create(KmsDomain kms)
     {
         var c = KmsJsonContext.Default;
@@ -25,10 +23,11 @@ internal static class CryptoHandlers
             var result = await kms.Crypto.EncryptAsync(caller, r.KeyId, r.Plaintext, context, r.EncryptionAlgorithm, ct);
             ClearRequest(r.Plaintext);
             DryRun(r.DryRun);
-            return new EncryptResponse(result.CiphertextBlob!, result.Key.Arn, Symmetric);
+            kms.Usage.Record(caller, result.Key, "Encrypt");
+            return new EncryptResponse(result.CiphertextBlob!, result.Key.Arn, result.EncryptionAlgorithm);
         });
         yield return new KmsOperation<DecryptRequest, DecryptResponse>("Decrypt", c.DecryptRequest, c.DecryptResponse,
-            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:Decrypt") { Ciphertext = r.CiphertextBlob, EncryptionContext = r.EncryptionContext, Context = KmsContext.Algorithm(r.EncryptionAlgorithm), GrantTokens = r.GrantTokens }]; },
+            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:Decrypt") { Ciphertext = r.CiphertextBlob, KeyIdentifier = r.KeyId, EncryptionContext = r.EncryptionContext, Context = KmsContext.Algorithm(r.EncryptionAlgorithm), GrantTokens = r.GrantTokens }]; },
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
@@ -40,10 +39,11 @@ internal static class CryptoHandlers
                 DryRun(r.DryRun);
             }
 
-            return new DecryptResponse(result.Key.Arn, result.Plaintext!, Symmetric);
+            kms.Usage.Record(caller, result.Key, "Decrypt");
+            return new DecryptResponse(result.Key.Arn, result.Plaintext!, result.EncryptionAlgorithm);
         }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
         yield return new KmsOperation<ReEncryptRequest, ReEncryptResponse>("ReEncrypt", c.ReEncryptRequest, c.ReEncryptResponse,
-            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:ReEncryptFrom") { Ciphertext = r.CiphertextBlob, EncryptionContext = r.SourceEncryptionContext, GrantTokens = r.GrantTokens }, .. KmsAccess.Key("ReEncryptTo", r.DestinationKeyId, r.DestinationEncryptionContext, grantTokens: r.GrantTokens)]; },
+            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:ReEncryptFrom") { Ciphertext = r.CiphertextBlob, KeyIdentifier = r.SourceKeyId, EncryptionContext = r.SourceEncryptionContext, Context = KmsContext.Algorithm(r.SourceEncryptionAlgorithm), GrantTokens = r.GrantTokens }, .. KmsAccess.Key("ReEncryptTo", r.DestinationKeyId, r.DestinationEncryptionContext, KmsContext.Algorithm(r.DestinationEncryptionAlgorithm), r.GrantTokens)]; },
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
@@ -51,7 +51,9 @@ internal static class CryptoHandlers
                 r.SourceKeyId, r.SourceEncryptionAlgorithm, r.DestinationKeyId, EncryptionContext.From(r.DestinationEncryptionContext, "destinationEncryptionContext"),
                 r.DestinationEncryptionAlgorithm, ct);
             DryRun(r.DryRun);
-            return new ReEncryptResponse(result.CiphertextBlob!, result.SourceKey!.Arn, result.Key.Arn, Symmetric, Symmetric);
+            kms.Usage.Record(caller, result.SourceKey!, "ReEncrypt");
+            kms.Usage.Record(caller, result.Key, "ReEncrypt");
+            return new ReEncryptResponse(result.CiphertextBlob!, result.SourceKey!.Arn, result.Key.Arn, result.SourceEncryptionAlgorithm, result.EncryptionAlgorithm);
         });
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyResponse>("GenerateDataKey", c.GenerateDataKeyRequest, c.GenerateDataKeyResponse,
             r => KmsAccess.Key("GenerateDataKey", r.KeyId, r.EncryptionContext, grantTokens: r.GrantTokens),
@@ -61,6 +63,7 @@ internal static class CryptoHandlers
             var context = EncryptionContext.From(r.EncryptionContext);
             var result = await kms.Crypto.GenerateDataKeyAsync(caller, r.KeyId, r.KeySpec, r.NumberOfBytes, context, withoutPlaintext: r.DryRun == true, ct);
             DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.Key, "GenerateDataKey");
             return new GenerateDataKeyResponse(result.CiphertextBlob!, result.Plaintext!, result.Key.Arn);
         }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextResponse>("GenerateDataKeyWithoutPlaintext", c.GenerateDataKeyRequest,
@@ -72,7 +75,30 @@ internal static class CryptoHandlers
             var context = EncryptionContext.From(r.EncryptionContext);
             var result = await kms.Crypto.GenerateDataKeyAsync(caller, r.KeyId, r.KeySpec, r.NumberOfBytes, context, withoutPlaintext: true, ct);
             DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.Key, "GenerateDataKeyWithoutPlaintext");
             return new GenerateDataKeyWithoutPlaintextResponse(result.CiphertextBlob!, result.Key.Arn);
+        });
+        yield return new KmsOperation<GenerateDataKeyPairRequest, GenerateDataKeyPairResponse>("GenerateDataKeyPair", c.GenerateDataKeyPairRequest,
+            c.GenerateDataKeyPairResponse,
+            r => KmsAccess.Key("GenerateDataKeyPair", r.KeyId, r.EncryptionContext, KmsContext.Values(("kms:DataKeyPairSpec", r.KeyPairSpec)), r.GrantTokens),
+            async (caller, r, ct) =>
+        {
+            var result = await GenerateDataKeyPairAsync(kms, caller, r, withoutPlaintext: r.DryRun == true, ct);
+            DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.Key, "GenerateDataKeyPair");
+            return new GenerateDataKeyPairResponse(result.PrivateKeyCiphertextBlob, result.PrivateKeyPlaintext!, result.PublicKey, result.Key.Arn,
+                r.KeyPairSpec!, result.Key.CurrentVersion.MaterialId);
+        }, response => CryptographicOperations.ZeroMemory(response.PrivateKeyPlaintext));
+        yield return new KmsOperation<GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextResponse>("GenerateDataKeyPairWithoutPlaintext",
+            c.GenerateDataKeyPairRequest, c.GenerateDataKeyPairWithoutPlaintextResponse,
+            r => KmsAccess.Key("GenerateDataKeyPairWithoutPlaintext", r.KeyId, r.EncryptionContext, KmsContext.Values(("kms:DataKeyPairSpec", r.KeyPairSpec)), r.GrantTokens),
+            async (caller, r, ct) =>
+        {
+            var result = await GenerateDataKeyPairAsync(kms, caller, r, withoutPlaintext: true, ct);
+            DryRun(r.DryRun);
+            kms.Usage.Record(caller, result.Key, "GenerateDataKeyPairWithoutPlaintext");
+            return new GenerateDataKeyPairWithoutPlaintextResponse(result.PrivateKeyCiphertextBlob, result.PublicKey, result.Key.Arn, r.KeyPairSpec!,
+                result.Key.CurrentVersion.MaterialId);
         });
         yield return new KmsOperation<GenerateRandomRequest, GenerateRandomResponse>("GenerateRandom", c.GenerateRandomRequest, c.GenerateRandomResponse,
             r => KmsAccess.Account("GenerateRandom"),
@@ -87,8 +113,26 @@ internal static class CryptoHandlers
         }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
     }
 
+    private static ValueTask<DataKeyPairResult> GenerateDataKeyPairAsync(KmsDomain kms, Keyhaven.Kms.Accounts.KmsCaller caller, GenerateDataKeyPairRequest r,
+        bool withoutPlaintext, CancellationToken ct)
+    {
+        CryptoOperations.ValidateGrantTokens(r.GrantTokens);
+        RefuseRecipient(r.Recipient);
+        var spec = WireNames.DataKeyPairSpecs.Parse(r.KeyPairSpec);
+        return kms.Crypto.GenerateDataKeyPairAsync(caller, r.KeyId, spec, EncryptionContext.From(r.EncryptionContext), withoutPlaintext, ct);
+    }
+
+    /// <summary>Recipient asks for a result encrypted to a Nitro enclave's attested key: Keyhaven has no attestation to check it against.</summary>
+    public static void RefuseRecipient(RecipientInfoModel? recipient)
+    {
+        if (recipient is not null)
+        {
+            throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Recipient (AWS Nitro Enclaves attestation) is not supported by Keyhaven.");
+        }
+    }
+
     /// <summary>A DryRun that passed every check answers DryRunOperationException, as AWS KMS does.</summary>
-    private static void DryRun(bool? dryRun)
+    public static void DryRun(bool? dryRun)
     {
         if (dryRun == true)
         {

@@ -6,7 +6,7 @@ using Keyhaven.Server.Kms.Model;
 
 namespace Keyhaven.Server.Kms.Handlers;
 
-/// <summary>CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, UpdateKeyDescription, ScheduleKeyDeletion, CancelKeyDeletion.</summary>
+/// <summary>CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, UpdateKeyDescription, ScheduleKeyDeletion, GetKeyLastUsage, CancelKeyDeletion.</summary>
 internal static class KeyHandlers
 {
     public static IEnumerable<KmsOperation> Create(KmsDomain kms)
@@ -16,9 +16,9 @@ internal static class KeyHandlers
             r => [new KmsAccess("kms:CreateKey") { Context = KmsContext.ForCreateKey(r), NewKeyPolicy = r.Policy, BypassLockoutCheck = r.BypassPolicyLockoutSafetyCheck == true }],
             async (caller, r, ct) =>
         {
-            WireNames.EnsureSupportedKeyShape(r.KeySpec, r.CustomerMasterKeySpec, r.KeyUsage, r.Origin, r.MultiRegion, r.CustomKeyStoreId);
+            var (spec, usage, origin) = WireNames.ReadKeyShape(r.KeySpec, r.CustomerMasterKeySpec, r.KeyUsage, r.Origin, r.MultiRegion, r.CustomKeyStoreId);
             var tags = r.Tags?.Select(t => new KeyTag(t.TagKey ?? string.Empty, t.TagValue ?? string.Empty)).ToList();
-            var key = await kms.KeyManager.CreateAsync(caller, new NewKeyRequest(r.Description, r.Policy, tags), ct);
+            var key = await kms.KeyManager.CreateAsync(caller, new NewKeyRequest(r.Description, r.Policy, tags) { Spec = spec, Usage = usage, Origin = origin }, ct);
             return new KeyMetadataResponse(ToMetadata(key));
         });
         yield return new KmsOperation<KeyIdRequest, KeyMetadataResponse>("DescribeKey", c.KeyIdRequest, c.KeyMetadataResponse,
@@ -61,6 +61,15 @@ internal static class KeyHandlers
             var key = await kms.KeyManager.ScheduleDeletionAsync(caller, r.KeyId, r.PendingWindowInDays, ct);
             return new ScheduleKeyDeletionResponse(key.Arn, key.DeletionDate, key.State.ToString(), key.PendingWindowInDays);
         });
+        yield return new KmsOperation<KeyIdRequest, GetKeyLastUsageResponse>("GetKeyLastUsage", c.KeyIdRequest, c.GetKeyLastUsageResponse,
+            r => KmsAccess.Key("GetKeyLastUsage", r.KeyId),
+            async (caller, r, ct) =>
+        {
+            var (key, usage) = await kms.Usage.GetAsync(caller, r.KeyId, ct);
+            // Keyhaven tracks usage from a key's creation, so tracking starts when the key was made.
+            return new GetKeyLastUsageResponse(key.Id.Value, usage is null ? null : new KeyLastUsageModel(usage.Operation, usage.Timestamp, usage.RequestId),
+                key.CreatedAt, key.CreatedAt);
+        });
         yield return new KmsOperation<KeyIdRequest, CancelKeyDeletionResponse>("CancelKeyDeletion", c.KeyIdRequest, c.CancelKeyDeletionResponse,
             r => KmsAccess.Key("CancelKeyDeletion", r.KeyId),
             async (caller, r, ct) =>
@@ -82,9 +91,14 @@ internal static class KeyHandlers
         KeyManager = "CUSTOMER",
         CustomerMasterKeySpec = key.Spec.ToWire(),
         KeySpec = key.Spec.ToWire(),
-        EncryptionAlgorithms = ["SYMMETRIC_DEFAULT"],
+        EncryptionAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.EncryptionAlgorithms(key)),
+        SigningAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.SigningAlgorithms(key).Select(a => a.ToWire())),
+        KeyAgreementAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.KeyAgreementAlgorithms(key).Select(a => a.ToWire())),
+        MacAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.MacAlgorithms(key).Select(a => a.ToWire())),
         MultiRegion = false,
         PendingDeletionWindowInDays = key.PendingWindowInDays,
-        CurrentKeyMaterialId = key.CurrentVersion.MaterialId,
+        CurrentKeyMaterialId = key.Versions.IsEmpty ? null : key.CurrentVersion.MaterialId,
+        ValidTo = key.ValidTo,
+        ExpirationModel = key.Origin != KeyOrigin.External ? null : key.ValidTo is null ? "KEY_MATERIAL_DOES_NOT_EXPIRE" : "KEY_MATERIAL_EXPIRES",
     };
 }

@@ -28,3 +28,12 @@ internal sealed record GenerateDataKeyWithoutPlaintextResponse(byte[] Ciphertext
 internal sealed record GenerateRandomRequest(int? NumberOfBytes, string? CustomKeyStoreId);
 
 internal sealed record GenerateRandomResponse(byte[] Plaintext);
+
+internal sealed record GenerateDataKeyPairRequest(Dictionary<string, string>? EncryptionContext, string? KeyId, string? KeyPairSpec,
+    List<string>? GrantTokens, RecipientInfoModel? Recipient, bool? DryRun);
+
+internal sealed record GenerateDataKeyPairResponse(byte[] PrivateKeyCiphertextBlob, byte[] PrivateKeyPlaintext, byte[] PublicKey, string KeyId,
+    string KeyPairSpec, string KeyMaterialId);
+
+internal sealed record GenerateDataKeyPairWithoutPlaintextResponse(byte[] PrivateKeyCiphertextBlob, byte[] PublicKey, string KeyId, string KeyPairSpec,
+    string KeyMaterialId);

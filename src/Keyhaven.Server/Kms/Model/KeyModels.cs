@@ -19,11 +19,16 @@ internal sealed record KeyMetadataModel
     public string? KeyUsage { get; init; }
     public string? KeyState { get; init; }
     public DateTimeOffset? DeletionDate { get; init; }
+    public DateTimeOffset? ValidTo { get; init; }
     public string? Origin { get; init; }
+    public string? ExpirationModel { get; init; }
     public string? KeyManager { get; init; }
     public string? CustomerMasterKeySpec { get; init; }
     public string? KeySpec { get; init; }
     public List<string>? EncryptionAlgorithms { get; init; }
+    public List<string>? SigningAlgorithms { get; init; }
+    public List<string>? KeyAgreementAlgorithms { get; init; }
+    public List<string>? MacAlgorithms { get; init; }
     public bool MultiRegion { get; init; }
     public int? PendingDeletionWindowInDays { get; init; }
     public string? CurrentKeyMaterialId { get; init; }
@@ -46,3 +51,7 @@ internal sealed record ScheduleKeyDeletionRequest(string? KeyId, int? PendingWin
 internal sealed record ScheduleKeyDeletionResponse(string KeyId, DateTimeOffset? DeletionDate, string KeyState, int? PendingWindowInDays);
 
 internal sealed record CancelKeyDeletionResponse(string KeyId);
+
+internal sealed record KeyLastUsageModel(string Operation, DateTimeOffset Timestamp, string? KmsRequestId);
+
+internal sealed record GetKeyLastUsageResponse(string KeyId, KeyLastUsageModel? KeyLastUsage, DateTimeOffset TrackingStartDate, DateTimeOffset KeyCreationDate);
