@@ -120,10 +120,18 @@ public sealed class AuditTrail : IAsyncDisposable
     private async Task CommitAsync(List<PendingWrite> batch)
     {
         var head = _head;
+        var headVersion = _headVersion;
         try
         {
             await using (var transaction = await _store.BeginAsync(write: true, CancellationToken.None))
             {
+                // The head is read inside the write transaction: writers are serialized (SQLite's lock, PostgreSQL's
+                // cluster-wide advisory lock), so several nodes append to one chain in turn.
+                if (await transaction.GetAsync(AuditRecords.Head, CancellationToken.None) is { } stored)
+                {
+                    (head, headVersion) = (AuditHead.FromBytes(stored.Value), stored.Version);
+                }
+
                 foreach (var write in batch)
                 {
                     head = write.Kind switch
@@ -134,11 +142,11 @@ public sealed class AuditTrail : IAsyncDisposable
                     };
                 }
 
-                await transaction.PutAsync(AuditRecords.Head, _headVersion, head.ToBytes(), CancellationToken.None);
+                await transaction.PutAsync(AuditRecords.Head, headVersion, head.ToBytes(), CancellationToken.None);
                 await transaction.CommitAsync(CancellationToken.None);
             }
 
-            _headVersion++;
+            _headVersion = headVersion + 1;
             Volatile.Write(ref _head, head);
             _failing = false;
             foreach (var write in batch)
