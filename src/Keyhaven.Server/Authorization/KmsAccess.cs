@@ -34,6 +34,31 @@ internal sealed record KmsAccess(string Action)
 
     public bool BypassLockoutCheck { get; init; }
 
+    /// <summary>The attested enclave the response will be sealed to (its condition keys are in <see cref="Context"/>); recorded in the audit event.</summary>
+    public Kms.Recipients.VerifiedRecipient? Recipient { get; init; }
+
+    /// <summary>This access with <paramref name="recipient"/>'s condition keys added (unchanged when there is none).</summary>
+    public KmsAccess WithRecipient(Kms.Recipients.VerifiedRecipient? recipient)
+    {
+        if (recipient is null)
+        {
+            return this;
+        }
+
+        var context = new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in Context ?? new Dictionary<string, ContextValues>())
+        {
+            context[name] = value;
+        }
+
+        foreach (var (name, value) in recipient.ConditionKeys())
+        {
+            context[name] = value;
+        }
+
+        return this with { Context = context, Recipient = recipient };
+    }
+
     /// <summary>Account-level access to <c>kms:{operation}</c>.</summary>
     public static KmsAccess[] Account(string operation, IReadOnlyDictionary<string, ContextValues>? context = null) =>
         [new("kms:" + operation) { Context = context }];

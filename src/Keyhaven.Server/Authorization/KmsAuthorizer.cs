@@ -77,6 +77,11 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
                 throw new KmsException(KmsErrorCode.AccessDeniedException, decision.FormatMessage(authorization));
             }
 
+            if (access.Recipient is { } recipient)
+            {
+                request.Audit.RecordRecipient(recipient.Document, recipient.IsDevelopment);
+            }
+
             if (access.NewKeyPolicy is { } newPolicy)
             {
                 // A key being created has no ARN yet: check against the ARN shape it will have.

@@ -108,7 +108,8 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton(kms);
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton(options.Time);
-        builder.Services.AddSingleton(new KmsOperationTable(kms));
+        builder.Services.AddSingleton(new KmsOperationTable(kms, new Keyhaven.Server.Kms.Recipients.RecipientAttestations(new Keyhaven.Attestation.Verification.NitroAttestationVerifier(
+            new Keyhaven.Attestation.Verification.AttestationVerifierOptions { DevelopmentRootFingerprints = options.TrustedDevelopmentAttestationRoots }, options.Time))));
         builder.Services.AddSingleton<PolicyCompilation>();
         builder.Services.AddSingleton<KmsAuthorizer>();
         builder.Services.AddSingleton<IdentityCallAuthorizer>();

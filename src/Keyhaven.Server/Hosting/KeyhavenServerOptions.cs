@@ -29,6 +29,12 @@ public sealed record KeyhavenServerOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// SHA-256 fingerprints of development attestation roots (<c>keyhaven enclave init</c>) whose documents Recipient
+    /// accepts besides real Nitro ones. Empty unless the operator asks (<c>--trust-dev-attestation-root</c>).
+    /// </summary>
+    public IReadOnlyList<string> TrustedDevelopmentAttestationRoots { get; init; } = [];
+
     public IRandomSource Random { get; init; } = SystemRandomSource.Instance;
 
     public string ResolvedRootKeyPath => RootKeyPath ?? Path.Combine(DataDirectory, "root.key");

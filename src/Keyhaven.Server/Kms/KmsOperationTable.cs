@@ -10,10 +10,10 @@ internal sealed class KmsOperationTable
     public const string TargetPrefix = "TrentService.";
     private readonly FrozenDictionary<string, KmsOperation> _operations;
 
-    public KmsOperationTable(KmsDomain kms)
+    public KmsOperationTable(KmsDomain kms, Recipients.RecipientAttestations recipients)
     {
         _operations = KeyHandlers.Create(kms)
-            .Concat(CryptoHandlers.Create(kms))
+            .Concat(CryptoHandlers.Create(kms, recipients))
             .Concat(SigningHandlers.Create(kms))
             .Concat(MacHandlers.Create(kms))
             .Concat(KeyAgreementHandlers.Create(kms))

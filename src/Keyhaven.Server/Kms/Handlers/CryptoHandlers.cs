@@ -4,6 +4,7 @@ using Keyhaven.Kms.Crypto;
 using Keyhaven.Kms.Errors;
 using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Kms.Model;
+using Keyhaven.Server.Kms.Recipients;
 
 namespace Keyhaven.Server.Kms.Handlers;
 
@@ -11,7 +12,7 @@ namespace Keyhaven.Server.Kms.Handlers;
 /// <remarks>Responses holding plaintext are zeroed after they are written.</remarks>
 internal static class CryptoHandlers
 {
-    public static IEnumerable<KmsOperation> Create(KmsDomain kms)
+    public static IEnumerable<KmsOperation> Create(KmsDomain kms, RecipientAttestations recipients)
     {
         var c = KmsJsonContext.Default;
         yield return new KmsOperation<EncryptRequest, EncryptResponse>("Encrypt", c.EncryptRequest, c.EncryptResponse,
@@ -27,7 +28,12 @@ internal static class CryptoHandlers
             return new EncryptResponse(result.CiphertextBlob!, result.Key.Arn, result.EncryptionAlgorithm);
         });
         yield return new KmsOperation<DecryptRequest, DecryptResponse>("Decrypt", c.DecryptRequest, c.DecryptResponse,
-            r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:Decrypt") { Ciphertext = r.CiphertextBlob, KeyIdentifier = r.KeyId, EncryptionContext = r.EncryptionContext, Context = KmsContext.Algorithm(r.EncryptionAlgorithm), GrantTokens = r.GrantTokens }]; },
+            r =>
+            {
+                CryptoOperations.ValidateCiphertext(r.CiphertextBlob);
+                var access = new KmsAccess("kms:Decrypt") { Ciphertext = r.CiphertextBlob, KeyIdentifier = r.KeyId, EncryptionContext = r.EncryptionContext, Context = KmsContext.Algorithm(r.EncryptionAlgorithm), GrantTokens = r.GrantTokens };
+                return [access.WithRecipient(recipients.VerifyFor(r, r.Recipient))];
+            },
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
@@ -40,8 +46,15 @@ internal static class CryptoHandlers
             }
 
             kms.Usage.Record(caller, result.Key, "Decrypt");
+            if (recipients.Of(r) is { } recipient)
+            {
+                var sealedPlaintext = recipient.Seal(result.Plaintext);
+                ClearRequest(result.Plaintext);
+                return new DecryptResponse(result.Key.Arn, null, result.EncryptionAlgorithm, sealedPlaintext);
+            }
+
             return new DecryptResponse(result.Key.Arn, result.Plaintext!, result.EncryptionAlgorithm);
-        }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
+        }, response => ClearRequest(response.Plaintext));
         yield return new KmsOperation<ReEncryptRequest, ReEncryptResponse>("ReEncrypt", c.ReEncryptRequest, c.ReEncryptResponse,
             r => { CryptoOperations.ValidateCiphertext(r.CiphertextBlob); return [new KmsAccess("kms:ReEncryptFrom") { Ciphertext = r.CiphertextBlob, KeyIdentifier = r.SourceKeyId, EncryptionContext = r.SourceEncryptionContext, Context = KmsContext.Algorithm(r.SourceEncryptionAlgorithm), GrantTokens = r.GrantTokens }, .. KmsAccess.Key("ReEncryptTo", r.DestinationKeyId, r.DestinationEncryptionContext, KmsContext.Algorithm(r.DestinationEncryptionAlgorithm), r.GrantTokens)]; },
             async (caller, r, ct) =>
@@ -56,7 +69,7 @@ internal static class CryptoHandlers
             return new ReEncryptResponse(result.CiphertextBlob!, result.SourceKey!.Arn, result.Key.Arn, result.SourceEncryptionAlgorithm, result.EncryptionAlgorithm);
         });
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyResponse>("GenerateDataKey", c.GenerateDataKeyRequest, c.GenerateDataKeyResponse,
-            r => KmsAccess.Key("GenerateDataKey", r.KeyId, r.EncryptionContext, grantTokens: r.GrantTokens),
+            r => [KmsAccess.Key("GenerateDataKey", r.KeyId, r.EncryptionContext, grantTokens: r.GrantTokens)[0].WithRecipient(recipients.VerifyFor(r, r.Recipient))],
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
@@ -64,8 +77,15 @@ internal static class CryptoHandlers
             var result = await kms.Crypto.GenerateDataKeyAsync(caller, r.KeyId, r.KeySpec, r.NumberOfBytes, context, withoutPlaintext: r.DryRun == true, ct);
             DryRun(r.DryRun);
             kms.Usage.Record(caller, result.Key, "GenerateDataKey");
+            if (recipients.Of(r) is { } recipient)
+            {
+                var sealedKey = recipient.Seal(result.Plaintext);
+                ClearRequest(result.Plaintext);
+                return new GenerateDataKeyResponse(result.CiphertextBlob!, null, result.Key.Arn, sealedKey);
+            }
+
             return new GenerateDataKeyResponse(result.CiphertextBlob!, result.Plaintext!, result.Key.Arn);
-        }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
+        }, response => ClearRequest(response.Plaintext));
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextResponse>("GenerateDataKeyWithoutPlaintext", c.GenerateDataKeyRequest,
             c.GenerateDataKeyWithoutPlaintextResponse,
             r => KmsAccess.Key("GenerateDataKeyWithoutPlaintext", r.KeyId, r.EncryptionContext, grantTokens: r.GrantTokens),
@@ -101,7 +121,7 @@ internal static class CryptoHandlers
                 result.Key.CurrentVersion.MaterialId);
         });
         yield return new KmsOperation<GenerateRandomRequest, GenerateRandomResponse>("GenerateRandom", c.GenerateRandomRequest, c.GenerateRandomResponse,
-            r => KmsAccess.Account("GenerateRandom"),
+            r => [KmsAccess.Account("GenerateRandom")[0].WithRecipient(recipients.VerifyFor(r, r.Recipient))],
             (caller, r, ct) =>
         {
             if (r.CustomKeyStoreId is not null)
@@ -109,8 +129,16 @@ internal static class CryptoHandlers
                 throw new KmsException(KmsErrorCode.CustomKeyStoreNotFoundException, $"Custom key store `{r.CustomKeyStoreId}` does not exist.");
             }
 
-            return ValueTask.FromResult(new GenerateRandomResponse(kms.Crypto.GenerateRandom(r.NumberOfBytes)));
-        }, response => CryptographicOperations.ZeroMemory(response.Plaintext));
+            var random = kms.Crypto.GenerateRandom(r.NumberOfBytes);
+            if (recipients.Of(r) is { } recipient)
+            {
+                var sealedRandom = recipient.Seal(random);
+                ClearRequest(random);
+                return ValueTask.FromResult(new GenerateRandomResponse(null, sealedRandom));
+            }
+
+            return ValueTask.FromResult(new GenerateRandomResponse(random));
+        }, response => ClearRequest(response.Plaintext));
     }
 
     private static ValueTask<DataKeyPairResult> GenerateDataKeyPairAsync(KmsDomain kms, Keyhaven.Kms.Accounts.KmsCaller caller, GenerateDataKeyPairRequest r,
@@ -122,12 +150,12 @@ internal static class CryptoHandlers
         return kms.Crypto.GenerateDataKeyPairAsync(caller, r.KeyId, spec, EncryptionContext.From(r.EncryptionContext), withoutPlaintext, ct);
     }
 
-    /// <summary>Recipient asks for a result encrypted to a Nitro enclave's attested key: Keyhaven has no attestation to check it against.</summary>
+    /// <summary>Recipient on GenerateDataKeyPair and DeriveSharedSecret: not offered yet (Decrypt, GenerateDataKey and GenerateRandom take it).</summary>
     public static void RefuseRecipient(RecipientInfoModel? recipient)
     {
         if (recipient is not null)
         {
-            throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Recipient (AWS Nitro Enclaves attestation) is not supported by Keyhaven.");
+            throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Recipient is supported on Decrypt, GenerateDataKey and GenerateRandom; not yet on this operation.");
         }
     }
 

@@ -7,9 +7,9 @@ internal sealed record EncryptRequest(string? KeyId, byte[]? Plaintext, Dictiona
 internal sealed record EncryptResponse(byte[] CiphertextBlob, string KeyId, string EncryptionAlgorithm);
 
 internal sealed record DecryptRequest(byte[]? CiphertextBlob, Dictionary<string, string>? EncryptionContext, List<string>? GrantTokens,
-    string? KeyId, string? EncryptionAlgorithm, bool? DryRun);
+    string? KeyId, string? EncryptionAlgorithm, bool? DryRun, RecipientInfoModel? Recipient = null);
 
-internal sealed record DecryptResponse(string KeyId, byte[] Plaintext, string EncryptionAlgorithm);
+internal sealed record DecryptResponse(string KeyId, byte[]? Plaintext, string EncryptionAlgorithm, byte[]? CiphertextForRecipient = null);
 
 internal sealed record ReEncryptRequest(byte[]? CiphertextBlob, Dictionary<string, string>? SourceEncryptionContext, string? SourceKeyId,
     string? DestinationKeyId, Dictionary<string, string>? DestinationEncryptionContext, string? SourceEncryptionAlgorithm,
@@ -19,15 +19,15 @@ internal sealed record ReEncryptResponse(byte[] CiphertextBlob, string SourceKey
     string DestinationEncryptionAlgorithm);
 
 internal sealed record GenerateDataKeyRequest(string? KeyId, Dictionary<string, string>? EncryptionContext, int? NumberOfBytes, string? KeySpec,
-    List<string>? GrantTokens, bool? DryRun);
+    List<string>? GrantTokens, bool? DryRun, RecipientInfoModel? Recipient = null);
 
-internal sealed record GenerateDataKeyResponse(byte[] CiphertextBlob, byte[] Plaintext, string KeyId);
+internal sealed record GenerateDataKeyResponse(byte[] CiphertextBlob, byte[]? Plaintext, string KeyId, byte[]? CiphertextForRecipient = null);
 
 internal sealed record GenerateDataKeyWithoutPlaintextResponse(byte[] CiphertextBlob, string KeyId);
 
-internal sealed record GenerateRandomRequest(int? NumberOfBytes, string? CustomKeyStoreId);
+internal sealed record GenerateRandomRequest(int? NumberOfBytes, string? CustomKeyStoreId, RecipientInfoModel? Recipient = null);
 
-internal sealed record GenerateRandomResponse(byte[] Plaintext);
+internal sealed record GenerateRandomResponse(byte[]? Plaintext, byte[]? CiphertextForRecipient = null);
 
 internal sealed record GenerateDataKeyPairRequest(Dictionary<string, string>? EncryptionContext, string? KeyId, string? KeyPairSpec,
     List<string>? GrantTokens, RecipientInfoModel? Recipient, bool? DryRun);

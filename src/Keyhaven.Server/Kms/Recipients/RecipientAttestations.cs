@@ -15,9 +15,29 @@ namespace Keyhaven.Server.Kms.Recipients;
 /// </summary>
 internal sealed class RecipientAttestations(NitroAttestationVerifier verifier)
 {
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, VerifiedRecipient> _verified = new();
+
+    /// <summary>
+    /// Verifies the recipient of <paramref name="request"/> once, before authorization, and remembers the result for
+    /// <see cref="Of"/> (the handler that seals the response runs after authorization, on the same request object).
+    /// </summary>
+    public VerifiedRecipient? VerifyFor(object request, RecipientInfoModel? recipient)
+    {
+        if (Verify(recipient) is not { } verified)
+        {
+            return null;
+        }
+
+        _verified.AddOrUpdate(request, verified);
+        return verified;
+    }
+
+    /// <summary>The recipient <see cref="VerifyFor"/> verified for <paramref name="request"/>, or null.</summary>
+    public VerifiedRecipient? Of(object request) => _verified.TryGetValue(request, out var verified) ? verified : null;
+
     /// <summary>The verified recipient, or null when the request names none.</summary>
     /// <exception cref="KmsException"><c>ValidationException</c>: an unsupported algorithm, or a document that does not verify or has no RSA public key.</exception>
-    public VerifiedRecipient? Verify(RecipientInfo? recipient)
+    public VerifiedRecipient? Verify(RecipientInfoModel? recipient)
     {
         if (recipient is null)
         {
