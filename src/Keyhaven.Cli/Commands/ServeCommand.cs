@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Keyhaven.Server.Hosting;
+using Keyhaven.Server.Network;
 
 namespace Keyhaven.Cli.Commands;
 
@@ -12,7 +14,8 @@ internal static class ServeCommand
         var listen = new Option<string>("--listen") { Description = "Address and port to listen on.", DefaultValueFactory = _ => "127.0.0.1:4599" };
         var region = new Option<string>("--region") { Description = "The AWS region this server answers for.", DefaultValueFactory = _ => "us-east-1" };
         var rootKey = new Option<string?>("--root-key") { Description = "Root key file (default: DATA/root.key; created with mode 0600)." };
-        var command = new Command("serve", "Run the Keyhaven server (AWS KMS API) on the embedded SQLite store.") { data, listen, region, rootKey };
+        var config = new Option<string?>("--config") { Description = "Network configuration (JSON): VPCs, VPC endpoints, instance metadata, federation. Reloaded on SIGHUP. See docs/network.md." };
+        var command = new Command("serve", "Run the Keyhaven server (AWS KMS API) on the embedded SQLite store.") { data, listen, region, rootKey, config };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             KeyhavenServerOptions options;
@@ -24,6 +27,7 @@ internal static class ServeCommand
                     Listen = KeyhavenServerOptions.ParseListen(parseResult.GetValue(listen)!),
                     Region = parseResult.GetValue(region)!,
                     RootKeyPath = parseResult.GetValue(rootKey),
+                    Network = parseResult.GetValue(config) is { } path ? NetworkConfiguration.Load(path) : new NetworkConfiguration(),
                 };
             }
             catch (FormatException exception)
@@ -43,6 +47,12 @@ internal static class ServeCommand
             }
 
             Console.WriteLine($"Keyhaven is serving the KMS API for account {server.Deployment.Account} in {options.Region} at {server.Endpoint}");
+            foreach (var endpoint in options.Network.VpcEndpoints)
+            {
+                Console.WriteLine($"VPC endpoint {endpoint.Id} ({endpoint.Service}, {endpoint.VpcId}) at {server.VpcEndpointUri(endpoint.Id)}");
+            }
+
+            using var reload = parseResult.GetValue(config) is { } configPath ? ReloadOnSighup(server, configPath) : null;
             Console.WriteLine($"Try: AWS_SHARED_CREDENTIALS_FILE={Path.GetFullPath(options.CredentialsPath)} AWS_PROFILE=keyhaven aws kms list-keys --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
             // Returns on SIGTERM (the host's console lifetime) or Ctrl-C (the command line's cancellation).
             await server.WaitForShutdownAsync(cancellationToken);
@@ -50,5 +60,39 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Re-reads the configuration file on SIGHUP; a file that does not parse, or that moves listeners, changes nothing.</summary>
+    private static PosixSignalRegistration? ReloadOnSighup(KeyhavenServer server, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        var gate = new SemaphoreSlim(1, 1);
+        return PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true; // SIGHUP reloads; it does not stop the server
+            _ = Task.Run(async () =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    var changed = await server.ReloadNetworkAsync(NetworkConfiguration.Load(path));
+                    // AUDIT: a configuration reload is not a request through the pipeline; when the audit trail lands,
+                    // record here one event "network configuration reloaded" with the file path and the endpoints changed.
+                    Console.WriteLine($"Reloaded network configuration {Path.GetFullPath(path)} on SIGHUP; VPC endpoint policies changed: {(changed.Count == 0 ? "none" : string.Join(", ", changed))}");
+                }
+                catch (FormatException exception)
+                {
+                    await Console.Error.WriteLineAsync($"SIGHUP: network configuration {Path.GetFullPath(path)} not reloaded: {exception.Message}");
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            });
+        });
     }
 }

@@ -3,6 +3,7 @@ using Keyhaven.Kms.Infrastructure;
 using Keyhaven.Server.Authentication;
 using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Kms;
+using Keyhaven.Server.Network;
 using Keyhaven.Server.Pipeline;
 using Keyhaven.SigV4;
 using Keyhaven.Storage.Barrier;
@@ -10,8 +11,6 @@ using Keyhaven.Storage.Records;
 using Keyhaven.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,8 +28,12 @@ public sealed class KeyhavenServer : IAsyncDisposable
     private readonly StorageBarrier _barrier;
     private readonly RootKey _rootKey;
 
-    private KeyhavenServer(WebApplication app, SqliteStorageBackend backend, StorageBarrier barrier, RootKey rootKey, Deployment deployment, KmsDomain kms, Uri endpoint)
+    private readonly IReadOnlyDictionary<string, Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> _endpointListeners;
+
+    private KeyhavenServer(WebApplication app, SqliteStorageBackend backend, StorageBarrier barrier, RootKey rootKey, Deployment deployment, KmsDomain kms, Uri endpoint,
+        IReadOnlyDictionary<string, Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> endpointListeners)
     {
+        _endpointListeners = endpointListeners;
         _app = app;
         _backend = backend;
         _barrier = barrier;
@@ -43,6 +46,19 @@ public sealed class KeyhavenServer : IAsyncDisposable
     public Deployment Deployment { get; }
     public KmsDomain Kms { get; }
     public Uri Endpoint { get; }
+
+    /// <summary>The URL of a VPC endpoint's listener (its port resolved when the configuration asked for port 0).</summary>
+    /// <exception cref="KeyNotFoundException">No such endpoint is configured.</exception>
+    public Uri VpcEndpointUri(string endpointId) => new($"http://{_endpointListeners[endpointId].IPEndPoint}/");
+
+    /// <summary>
+    /// Applies a new network configuration (SIGHUP): endpoint policies changed in the file replace the stored ones
+    /// (the file wins over earlier ModifyVpcEndpoint calls only where the file changed); listeners stay as they are.
+    /// Returns the endpoints whose policy changed.
+    /// </summary>
+    /// <exception cref="FormatException">The new configuration adds, removes or moves a listener.</exception>
+    public Task<IReadOnlyList<string>> ReloadNetworkAsync(NetworkConfiguration configuration, CancellationToken cancellationToken = default) =>
+        _app.Services.GetRequiredService<NetworkState>().ReloadAsync(configuration, cancellationToken);
 
     /// <summary>Opens the data directory (initializing it on first start) and starts listening.</summary>
     public static async Task<KeyhavenServer> StartAsync(KeyhavenServerOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
@@ -80,17 +96,46 @@ public sealed class KeyhavenServer : IAsyncDisposable
             logging(builder.Logging);
         }
 
+        WebApplication? started = null;
+        Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? publicListener = null;
+        var endpointListeners = new Dictionary<string, Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>(StringComparer.Ordinal);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(options.Listen);
+            kestrel.Listen(options.Listen, listen => publicListener = listen);
+            foreach (var endpoint in options.Network.VpcEndpoints)
+            {
+                // Each VPC endpoint is a listener of its own: a connection is admitted only from inside the endpoint's
+                // VPC, and is tagged with the endpoint so that the pipeline knows the path it took.
+                kestrel.Listen(endpoint.Listen, listen =>
+                {
+                    endpointListeners[endpoint.Id] = listen;
+                    listen.Use(next => connection =>
+                    {
+                        var network = started!.Services.GetRequiredService<NetworkState>();
+                        if (!network.Admits(endpoint.Id, (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address))
+                        {
+                            connection.Abort(new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The client is not in the endpoint's VPC."));
+                            return Task.CompletedTask;
+                        }
+
+                        connection.Items[NetworkState.EndpointItem] = endpoint.Id;
+                        return next(connection);
+                    });
+                });
+            }
+
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = RequestPipeline.MaxBodyLength + 1;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(kms);
         builder.Services.AddSingleton(options.Time);
+        builder.Services.AddSingleton(options.Network);
+        builder.Services.AddSingleton(new VpcEndpointPolicyStore(store));
+        builder.Services.AddSingleton<NetworkState>();
         builder.Services.AddSingleton(new KmsOperationTable(kms));
         builder.Services.AddSingleton<PolicyCompilation>();
+        builder.Services.AddSingleton<VpcEndpointPolicies>();
         builder.Services.AddSingleton<KmsAuthorizer>();
         builder.Services.AddSingleton<IdentityCallAuthorizer>();
         builder.Services.AddSingleton<ISigningCredentialSource<CallerIdentity>>(accessKeys);
@@ -104,12 +149,18 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton<RequestPipeline>();
         builder.Services.AddHostedService<KeyMaintenanceService>();
         var app = builder.Build();
+        started = app;
+        await app.Services.GetRequiredService<NetworkState>().InitializeAsync(cancellationToken);
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
         app.Run(pipeline.HandleAsync);
         await app.StartAsync(cancellationToken);
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new KeyhavenServer(app, backend, barrier, rootKey, deployment, kms, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)));
+        var bound = publicListener!.IPEndPoint!;
+        var reachable = bound.Address.Equals(System.Net.IPAddress.Any) ? System.Net.IPAddress.Loopback
+            : bound.Address.Equals(System.Net.IPAddress.IPv6Any) ? System.Net.IPAddress.IPv6Loopback : bound.Address;
+        var address = $"http://{new System.Net.IPEndPoint(reachable, bound.Port)}/";
+        return new KeyhavenServer(app, backend, barrier, rootKey, deployment, kms,
+            new Uri(address), endpointListeners);
     }
 
     /// <summary>Runs one pass of the background jobs (due rotations, due deletions) now.</summary>

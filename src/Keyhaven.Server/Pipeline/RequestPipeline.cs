@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using Keyhaven.Server.Authentication;
 using Keyhaven.Server.Hosting;
+using Keyhaven.Server.Network;
 using Keyhaven.Server.Protocol;
 using Keyhaven.SigV4;
 using Microsoft.AspNetCore.Http;
@@ -22,9 +23,12 @@ internal sealed class RequestPipeline
     private readonly Dictionary<string, SigV4Verifier<CallerIdentity>> _verifiers;
     private readonly TimeProvider _time;
     private readonly ILogger<RequestPipeline> _logger;
+    private readonly NetworkState _network;
 
-    public RequestPipeline(IEnumerable<IAwsService> services, KeyhavenServerOptions options, ISigningCredentialSource<CallerIdentity> credentials, ILogger<RequestPipeline> logger)
+    public RequestPipeline(IEnumerable<IAwsService> services, KeyhavenServerOptions options, ISigningCredentialSource<CallerIdentity> credentials,
+        NetworkState network, ILogger<RequestPipeline> logger)
     {
+        _network = network;
         _services = services.ToList();
         _time = options.Time;
         _logger = logger;
@@ -65,6 +69,17 @@ internal sealed class RequestPipeline
 
             var body = buffer.AsMemory(0, length);
             var service = FindService(context.Request, body.Span);
+            var origin = _network.Resolve(context);
+            if (origin.Endpoint is { } endpoint && service is not null && service.SigningName != endpoint.Service)
+            {
+                // AWS: an interface endpoint serves one service; another service's request never reaches that service.
+                _logger.LogInformation("Request {RequestId} refused: {Service} request on VPC endpoint {Endpoint} of {EndpointService}",
+                    requestId, service.SigningName, endpoint.Id, endpoint.Service);
+                await service.WriteErrorAsync(context, 403, service.SigningName is "kms" or "organizations" ? "AccessDeniedException" : "AccessDenied",
+                    $"VPC endpoint `{endpoint.Id}` serves `{endpoint.Service}`, not `{service.SigningName}`; send this request to the `{service.SigningName}` endpoint.", requestId);
+                return;
+            }
+
             var verifier = _verifiers[service?.SigningName ?? _verifiers.Keys.First()];
             var verification = await verifier.VerifyAsync(ToSigV4Request(context, body.Span), context.RequestAborted);
             if (!verification.TryGetAuthentication(out var authentication))
@@ -93,7 +108,7 @@ internal sealed class RequestPipeline
                 return;
             }
 
-            await service.HandleAsync(new AwsRequest(context, body, authentication, requestId));
+            await service.HandleAsync(new AwsRequest(context, body, authentication, requestId, origin));
         }
         finally
         {

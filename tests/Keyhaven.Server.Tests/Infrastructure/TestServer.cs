@@ -29,7 +29,7 @@ public sealed class TestServer : IAsyncDisposable
     public string Region => Options.Region;
 
     /// <summary>Starts a server; over a fresh temporary directory (deleted on dispose) unless one is given.</summary>
-    public static async Task<TestServer> StartAsync(string? dataDirectory = null)
+    public static async Task<TestServer> StartAsync(string? dataDirectory = null, Keyhaven.Server.Network.NetworkConfiguration? network = null)
     {
         var clock = new TestClock();
         var options = new KeyhavenServerOptions
@@ -38,6 +38,7 @@ public sealed class TestServer : IAsyncDisposable
             Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
             Time = clock,
             MaintenanceInterval = TimeSpan.FromHours(1),
+            Network = network ?? new(),
         };
         var server = await KeyhavenServer.StartAsync(options, Quiet);
         var test = new TestServer(server, options, clock, ownsDirectory: dataDirectory is null);
@@ -46,18 +47,18 @@ public sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>Stops the server and starts a new one on the same data directory (and port choice), keeping the clock.</summary>
-    public async Task RestartAsync()
+    public async Task RestartAsync(Keyhaven.Server.Network.NetworkConfiguration? network = null)
     {
         await Server.DisposeAsync();
-        Server = await KeyhavenServer.StartAsync(Options, Quiet);
+        Server = await KeyhavenServer.StartAsync(network is null ? Options : Options with { Network = network }, Quiet);
     }
 
     public AmazonKeyManagementServiceClient Client() => Client(AccessKeyId, SecretAccessKey);
 
-    public AmazonKeyManagementServiceClient Client(string accessKeyId, string secretAccessKey) =>
+    public AmazonKeyManagementServiceClient Client(string accessKeyId, string secretAccessKey, Uri? endpoint = null) =>
         new(new BasicAWSCredentials(accessKeyId, secretAccessKey), new AmazonKeyManagementServiceConfig
         {
-            ServiceURL = Server.Endpoint.ToString(),
+            ServiceURL = (endpoint ?? Server.Endpoint).ToString(),
             AuthenticationRegion = Region,
             MaxErrorRetry = 2,
         });
