@@ -163,6 +163,8 @@ public sealed partial class IdentityStore
         SessionTags = ToTagMap(session.SessionTags),
         TransitiveTagKeys = session.TransitiveTagKeys,
         SourceIdentity = session.SourceIdentity,
+        FederatedProvider = session.FederatedProvider,
+        WebIdentitySubject = session.WebIdentitySubject,
         SessionExpiration = session.Expiration,
         SessionTokenHash = Convert.FromBase64String(session.SessionTokenSha256),
         AccessKeyId = session.AccessKeyId,

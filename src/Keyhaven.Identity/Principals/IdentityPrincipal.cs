@@ -57,6 +57,12 @@ public sealed record IdentityPrincipal
     /// <summary>The source identity set with AssumeRole (<c>aws:SourceIdentity</c>); it stays for the whole role chain.</summary>
     public string? SourceIdentity { get; init; }
 
+    /// <summary>For sessions from AssumeRoleWithWebIdentity: the OIDC provider's ARN (<c>aws:FederatedProvider</c>).</summary>
+    public string? FederatedProvider { get; init; }
+
+    /// <summary>For sessions from AssumeRoleWithWebIdentity: the token's <c>sub</c>.</summary>
+    public string? WebIdentitySubject { get; init; }
+
     /// <summary>The access key id that signed (<c>AKIA…</c> or <c>ASIA…</c>).</summary>
     public required string AccessKeyId { get; init; }
 }
