@@ -96,6 +96,10 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         {
             single = request.Caller.Principal.SourceIdentity;
         }
+        else if (Is(name, "aws:FederatedProvider"))
+        {
+            single = request.Caller.Principal.FederatedProvider;
+        }
         else if (Is(name, "kms:GrantIsForAWSResource") && access.Action is "kms:CreateGrant" or "kms:ListGrants" or "kms:RevokeGrant")
         {
             single = "false"; // true only when an integrated AWS service manages the grant for its resource

@@ -133,6 +133,8 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton(options.Network);
         builder.Services.AddSingleton(new VpcEndpointPolicyStore(store));
         builder.Services.AddSingleton<NetworkState>();
+        builder.Services.AddSingleton<Keyhaven.Server.Federation.OidcKeySource>();
+        builder.Services.AddSingleton<Keyhaven.Server.Federation.WebIdentityTokenVerifier>();
         builder.Services.AddSingleton(new KmsOperationTable(kms));
         builder.Services.AddSingleton<PolicyCompilation>();
         builder.Services.AddSingleton<VpcEndpointPolicies>();

@@ -15,7 +15,8 @@ namespace Keyhaven.Server.Pipeline;
 /// The request pipeline, the same for every API and operation: read the body (bounded) -> find the service
 /// (X-Amz-Target prefix or Query Version) -> authenticate (SigV4 for that service) -> hand over to the service, which
 /// finds the operation, authorizes it through the one authorizer, runs it and writes the response. No handler
-/// authenticates on its own.
+/// authenticates on its own; the one exception is an operation AWS serves unsigned (AssumeRoleWithWebIdentity), which
+/// the service authenticates by the token in its body.
 /// </summary>
 internal sealed class RequestPipeline
 {
@@ -80,6 +81,13 @@ internal sealed class RequestPipeline
                 return;
             }
 
+            if (service is not null && !IsSigned(context.Request) && service.IsUnsignedOperation(body.Span))
+            {
+                // AWS: AssumeRoleWithWebIdentity is not signed; the web identity token it carries is the credential.
+                await service.HandleUnsignedAsync(new UnsignedRequest(context, body, requestId, origin));
+                return;
+            }
+
             var verifier = _verifiers[service?.SigningName ?? _verifiers.Keys.First()];
             var verification = await verifier.VerifyAsync(ToSigV4Request(context, body.Span), context.RequestAborted);
             if (!verification.TryGetAuthentication(out var authentication))
@@ -117,6 +125,9 @@ internal sealed class RequestPipeline
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    private static bool IsSigned(HttpRequest request) =>
+        request.Headers.ContainsKey("Authorization") || request.Query.ContainsKey("X-Amz-Signature") || request.Query.ContainsKey("X-Amz-Credential");
 
     private IAwsService? FindService(HttpRequest request, ReadOnlySpan<byte> body)
     {

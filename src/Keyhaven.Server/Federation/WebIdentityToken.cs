@@ -1,0 +1,14 @@
+namespace Keyhaven.Server.Federation;
+
+/// <summary>
+/// What a verified OIDC token says: its provider, subject, the audience that matched, <c>amr</c>, <c>groups</c>, and
+/// the session tags of its <c>https://aws.amazon.com/tags</c> claim. Immutable.
+/// </summary>
+internal sealed record WebIdentityToken(
+    Keyhaven.Identity.Federation.OidcProvider Provider,
+    string Subject,
+    string Audience,
+    IReadOnlyList<string> AuthenticationMethods,
+    IReadOnlyList<string> Groups,
+    IReadOnlyList<KeyValuePair<string, string>> SessionTags,
+    IReadOnlyList<string> TransitiveTagKeys);
