@@ -21,6 +21,7 @@ internal sealed class WebIdentityTokenVerifier(IdentityStore identity, OidcKeySo
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(60);
 
     private const string TagsClaim = "https://aws.amazon.com/tags";
+    private const string SourceIdentityClaim = "https://aws.amazon.com/source_identity";
 
     /// <exception cref="IdentityException"><c>InvalidIdentityToken</c>, <c>ExpiredTokenException</c>, <c>IDPCommunicationError</c>.</exception>
     public async Task<WebIdentityToken> VerifyAsync(string token, AccountId roleAccount, CancellationToken cancellationToken)
@@ -88,7 +89,8 @@ internal sealed class WebIdentityTokenVerifier(IdentityStore identity, OidcKeySo
 
         var subject = String(claims, "sub") is { Length: > 0 and <= 255 } sub ? sub : throw Invalid("The web identity token has no `sub` claim (1 to 255 characters).");
         var (tags, transitive) = SessionTags(claims);
-        return new WebIdentityToken(provider, subject, audience, Strings(claims, "amr"), Strings(claims, "groups"), tags, transitive);
+        return new WebIdentityToken(provider, subject, audience, Strings(claims, "amr"), Strings(claims, "groups"), tags, transitive,
+            String(claims, SourceIdentityClaim));
     }
 
     /// <summary>The session tags of the <c>https://aws.amazon.com/tags</c> claim: <c>principal_tags</c> (each value a one-element array) and <c>transitive_tag_keys</c>.</summary>

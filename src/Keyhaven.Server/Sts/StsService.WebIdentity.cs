@@ -67,7 +67,7 @@ internal sealed partial class StsService
                 RoleArn = roleArn, RoleSessionName = QueryServiceErrors.Require(query, "RoleSessionName"),
                 DurationSeconds = QueryServiceErrors.GetInt(query, "DurationSeconds"), Policy = query.Get("Policy"),
                 PolicyArns = query.GetStructureList("PolicyArns").Select(p => p.GetValueOrDefault("arn") ?? "").ToList(),
-                Tags = verified.SessionTags, TransitiveTagKeys = verified.TransitiveTagKeys, SourceIdentity = query.Get("SourceIdentity"),
+                Tags = verified.SessionTags, TransitiveTagKeys = verified.TransitiveTagKeys, SourceIdentity = verified.SourceIdentity, // AWS: from the token's source_identity claim, not a request parameter
             },
         };
         var assumed = await identity.AssumeRoleWithWebIdentityAsync(input, now, context.RequestAborted);
