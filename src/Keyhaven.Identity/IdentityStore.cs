@@ -165,6 +165,8 @@ public sealed partial class IdentityStore
         SourceIdentity = session.SourceIdentity,
         FederatedProvider = session.FederatedProvider,
         WebIdentitySubject = session.WebIdentitySubject,
+        Ec2InstanceSourceVpc = session.Ec2InstanceSourceVpc,
+        Ec2InstanceSourcePrivateIPv4 = session.Ec2InstanceSourcePrivateIPv4,
         SessionExpiration = session.Expiration,
         SessionTokenHash = Convert.FromBase64String(session.SessionTokenSha256),
         AccessKeyId = session.AccessKeyId,

@@ -100,6 +100,14 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         {
             single = request.Caller.Principal.FederatedProvider;
         }
+        else if (Is(name, "aws:ec2InstanceSourceVpc"))
+        {
+            single = request.Caller.Principal.Ec2InstanceSourceVpc;
+        }
+        else if (Is(name, "aws:ec2InstanceSourcePrivateIPv4"))
+        {
+            single = request.Caller.Principal.Ec2InstanceSourcePrivateIPv4;
+        }
         else if (Is(name, "kms:GrantIsForAWSResource") && access.Action is "kms:CreateGrant" or "kms:ListGrants" or "kms:RevokeGrant")
         {
             single = "false"; // true only when an integrated AWS service manages the grant for its resource

@@ -29,11 +29,14 @@ public sealed class KeyhavenServer : IAsyncDisposable
     private readonly RootKey _rootKey;
 
     private readonly IReadOnlyDictionary<string, Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> _endpointListeners;
+    private readonly Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? _metadataListener;
 
     private KeyhavenServer(WebApplication app, SqliteStorageBackend backend, StorageBarrier barrier, RootKey rootKey, Deployment deployment, KmsDomain kms, Uri endpoint,
-        IReadOnlyDictionary<string, Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> endpointListeners)
+        IReadOnlyDictionary<string, Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> endpointListeners,
+        Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? metadataListener)
     {
         _endpointListeners = endpointListeners;
+        _metadataListener = metadataListener;
         _app = app;
         _backend = backend;
         _barrier = barrier;
@@ -50,6 +53,9 @@ public sealed class KeyhavenServer : IAsyncDisposable
     /// <summary>The URL of a VPC endpoint's listener (its port resolved when the configuration asked for port 0).</summary>
     /// <exception cref="KeyNotFoundException">No such endpoint is configured.</exception>
     public Uri VpcEndpointUri(string endpointId) => new($"http://{_endpointListeners[endpointId].IPEndPoint}/");
+
+    /// <summary>The URL of the instance-metadata listener (for <c>AWS_EC2_METADATA_SERVICE_ENDPOINT</c>), or null when none is configured.</summary>
+    public Uri? InstanceMetadataUri => _metadataListener is { IPEndPoint: { } bound } ? new Uri($"http://{bound}/") : null;
 
     /// <summary>
     /// Applies a new network configuration (SIGHUP): endpoint policies changed in the file replace the stored ones
@@ -97,11 +103,24 @@ public sealed class KeyhavenServer : IAsyncDisposable
         }
 
         WebApplication? started = null;
-        Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? publicListener = null;
+        Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? publicListener = null, metadataListener = null;
         var endpointListeners = new Dictionary<string, Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>(StringComparer.Ordinal);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(options.Listen, listen => publicListener = listen);
+            if (options.Network.InstanceMetadataService is { } metadata)
+            {
+                kestrel.Listen(metadata.Listen, listen =>
+                {
+                    metadataListener = listen;
+                    listen.Use(next => connection =>
+                    {
+                        connection.Items[InstanceMetadataEndpoint.ListenerItem] = true;
+                        return next(connection);
+                    });
+                });
+            }
+
             foreach (var endpoint in options.Network.VpcEndpoints)
             {
                 // Each VPC endpoint is a listener of its own: a connection is admitted only from inside the endpoint's
@@ -133,6 +152,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton(options.Network);
         builder.Services.AddSingleton(new VpcEndpointPolicyStore(store));
         builder.Services.AddSingleton<NetworkState>();
+        builder.Services.AddSingleton<InstanceMetadataEndpoint>();
         builder.Services.AddSingleton<Keyhaven.Server.Federation.OidcKeySource>();
         builder.Services.AddSingleton<Keyhaven.Server.Federation.WebIdentityTokenVerifier>();
         builder.Services.AddSingleton(new KmsOperationTable(kms));
@@ -154,7 +174,10 @@ public sealed class KeyhavenServer : IAsyncDisposable
         started = app;
         await app.Services.GetRequiredService<NetworkState>().InitializeAsync(cancellationToken);
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
-        app.Run(pipeline.HandleAsync);
+        var instanceMetadata = app.Services.GetRequiredService<InstanceMetadataEndpoint>();
+        app.Run(context => context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(InstanceMetadataEndpoint.ListenerItem) == true
+            ? instanceMetadata.HandleAsync(context)
+            : pipeline.HandleAsync(context));
         await app.StartAsync(cancellationToken);
 
         var bound = publicListener!.IPEndPoint!;
@@ -162,7 +185,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
             : bound.Address.Equals(System.Net.IPAddress.IPv6Any) ? System.Net.IPAddress.IPv6Loopback : bound.Address;
         var address = $"http://{new System.Net.IPEndPoint(reachable, bound.Port)}/";
         return new KeyhavenServer(app, backend, barrier, rootKey, deployment, kms,
-            new Uri(address), endpointListeners);
+            new Uri(address), endpointListeners, metadataListener);
     }
 
     /// <summary>Runs one pass of the background jobs (due rotations, due deletions) now.</summary>

@@ -27,5 +27,7 @@ public sealed class EnvironmentScope : IDisposable
         {
             Environment.SetEnvironmentVariable(name, value);
         }
+
+        Amazon.Runtime.Internal.FallbackInternalConfigurationFactory.Reset(); // the SDK caches what it read from the environment
     }
 }
