@@ -10,7 +10,8 @@ namespace Keyhaven.Server.Network;
 /// <summary>
 /// The effective policy of every VPC endpoint, kept in the store (sealed like every record) so that every node and
 /// every restart agree, with where it came from. Precedence: a policy changed in the configuration file wins when the
-/// file is (re)loaded; otherwise the latest <c>ModifyVpcEndpoint</c> stays in force, across restarts too. Each record
+/// file is (re)loaded; otherwise the stored policy stays in force, across restarts too (the rule a runtime API such as
+/// EC2 <c>ModifyVpcEndpoint</c> will write under: it is not served yet). Each record
 /// remembers the hash of the configuration's policy it last saw, which is how a changed file is told from an unchanged
 /// one. Cached in memory and refreshed after each committed write. Thread-safe.
 /// </summary>
@@ -21,9 +22,6 @@ internal sealed class VpcEndpointPolicyStore(RecordStore store)
 
     /// <summary>The endpoint's effective policy, or null for full access.</summary>
     public string? GetPolicy(string endpointId) => _cache.TryGetValue(endpointId, out var record) ? record.Policy : null;
-
-    /// <summary>The stored record: policy, source (<c>config</c> or <c>api</c>) and when it changed.</summary>
-    public EndpointPolicyRecord? Get(string endpointId) => _cache.GetValueOrDefault(endpointId);
 
     /// <summary>
     /// Brings the stored policies in line with <paramref name="configuration"/>: an endpoint whose configured policy
@@ -56,25 +54,6 @@ internal sealed class VpcEndpointPolicyStore(RecordStore store)
         return changed;
     }
 
-    /// <summary>Stores a policy set through the API (<paramref name="policy"/> null: full access). The configured policy's hash is kept.</summary>
-    public async Task SetAsync(NetworkConfiguration configuration, string endpointId, string? policy, string changedBy, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await store.WriteAsync(async transaction =>
-        {
-            var key = new StorageKey(Table, endpointId);
-            var existing = await transaction.GetAsync(key, cancellationToken);
-            var stored = existing is null ? null : JsonSerializer.Deserialize(existing.Value, EndpointPolicyJsonContext.Default.EndpointPolicyRecord);
-            var record = new EndpointPolicyRecord
-            {
-                Policy = policy, Source = "api", ChangedBy = changedBy, ChangedAt = now,
-                ConfigPolicyHash = stored?.ConfigPolicyHash ?? Hash(configuration.VpcEndpoints.FirstOrDefault(e => e.Id == endpointId)?.Policy),
-            };
-            await transaction.PutAsync(key, existing?.Version ?? 0, JsonSerializer.SerializeToUtf8Bytes(record, EndpointPolicyJsonContext.Default.EndpointPolicyRecord), cancellationToken);
-            return true;
-        }, cancellationToken);
-        await RefreshAsync(configuration, cancellationToken);
-    }
-
     private async Task RefreshAsync(NetworkConfiguration configuration, CancellationToken cancellationToken)
     {
         var fresh = new Dictionary<string, EndpointPolicyRecord>(StringComparer.Ordinal);
@@ -100,11 +79,8 @@ internal sealed class EndpointPolicyRecord
     /// <summary>The policy document; null means full access (AWS's default endpoint policy).</summary>
     public string? Policy { get; set; }
 
-    /// <summary><c>config</c> (the configuration file) or <c>api</c> (ModifyVpcEndpoint).</summary>
+    /// <summary>Where the policy came from: <c>config</c> (the configuration file) is the only source yet.</summary>
     public string Source { get; set; } = "config";
-
-    /// <summary>The ARN of the caller that set it through the API.</summary>
-    public string? ChangedBy { get; set; }
 
     public DateTimeOffset ChangedAt { get; set; }
 
