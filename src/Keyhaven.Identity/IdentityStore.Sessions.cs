@@ -120,7 +120,7 @@ public sealed partial class IdentityStore
     /// The source identity of a new session: the caller's own when it has one (it cannot change along a role chain),
     /// else the one requested (2-64 characters of <c>[\w+=,.@-]</c>, not starting with <c>aws:</c>), else none.
     /// </summary>
-    private static string? SourceIdentityFor(IdentityPrincipal caller, string? requested)
+    private static string? SourceIdentityFor(IdentityPrincipal? caller, string? requested)
     {
         if (requested is not null)
         {
@@ -131,13 +131,13 @@ public sealed partial class IdentityStore
             }
         }
 
-        if (caller.SourceIdentity is { } inherited && requested is not null && requested != inherited)
+        if (caller?.SourceIdentity is { } inherited && requested is not null && requested != inherited)
         {
             throw new IdentityException(IdentityErrorCode.AccessDenied,
                 $"The source identity of a role chain cannot change: the calling session's is `{inherited}`, the request asks for `{requested}`.");
         }
 
-        return caller.SourceIdentity ?? requested;
+        return caller?.SourceIdentity ?? requested;
     }
 
     /// <summary>At most 10 managed session policies, each an existing managed policy.</summary>

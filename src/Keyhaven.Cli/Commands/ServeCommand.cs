@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
+using Keyhaven.Attestation.Development;
 using Keyhaven.Server.Hosting;
+using Keyhaven.Server.Network;
 using Keyhaven.Storage.Backends;
 
 namespace Keyhaven.Cli.Commands;
@@ -21,9 +24,14 @@ internal static class ServeCommand
             Description = $"Where records live: sqlite://PATH (default: DATA/keyhaven.db) or postgres://user:password@host:port/database " +
                 $"(or an Npgsql connection string); default: ${StorageVariable}. Nodes sharing one PostgreSQL need the same root key.",
         };
+        var config = new Option<string?>("--config") { Description = "Network configuration (JSON): VPCs, VPC endpoints, instance metadata, federation. Reloaded on SIGHUP. See docs/network.md." };
+        var trustDevRoot = new Option<string?>("--trust-dev-attestation-root")
+        {
+            Description = "Also accept attestation documents signed by this DEVELOPMENT root (keyhaven enclave init). For development only.",
+        };
         var command = new Command("serve", "Run the Keyhaven server (AWS KMS API) on the embedded SQLite store or a shared PostgreSQL.")
         {
-            data, listen, region, rootKey, storage,
+            data, listen, region, rootKey, storage, config, trustDevRoot,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -39,6 +47,8 @@ internal static class ServeCommand
                     Storage = (parseResult.GetValue(storage) ?? Environment.GetEnvironmentVariable(StorageVariable)) is { Length: > 0 } location
                         ? StorageLocation.Parse(location)
                         : null,
+                    Network = parseResult.GetValue(config) is { } path ? NetworkConfiguration.Load(path) : new NetworkConfiguration(),
+                    TrustedDevelopmentAttestationRoots = parseResult.GetValue(trustDevRoot) is { } devRoot ? [DevelopmentRoot.FingerprintOf(devRoot)] : [],
                 };
             }
             catch (FormatException exception)
@@ -58,6 +68,17 @@ internal static class ServeCommand
             }
 
             Console.WriteLine($"Keyhaven is serving the KMS API for account {server.Deployment.Account} in {options.Region} at {server.Endpoint} (records in {options.ResolvedStorage})");
+            if (options.TrustedDevelopmentAttestationRoots.Count > 0)
+            {
+                await Console.Error.WriteLineAsync("WARNING: trusting a DEVELOPMENT attestation root: Recipient accepts documents that prove nothing about real enclaves. Never do this in production.");
+            }
+
+            foreach (var endpoint in options.Network.VpcEndpoints)
+            {
+                Console.WriteLine($"VPC endpoint {endpoint.Id} ({endpoint.Service}, {endpoint.VpcId}) at {server.VpcEndpointUri(endpoint.Id)}");
+            }
+
+            using var reload = parseResult.GetValue(config) is { } configPath ? ReloadOnSighup(server, configPath) : null;
             Console.WriteLine($"Try: AWS_SHARED_CREDENTIALS_FILE={Path.GetFullPath(options.CredentialsPath)} AWS_PROFILE=keyhaven aws kms list-keys --endpoint-url {server.Endpoint.ToString().TrimEnd('/')}");
             // Returns on SIGTERM (the host's console lifetime) or Ctrl-C (the command line's cancellation).
             await server.WaitForShutdownAsync(cancellationToken);
@@ -65,5 +86,39 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Re-reads the configuration file on SIGHUP; a file that does not parse, or that moves listeners, changes nothing.</summary>
+    private static PosixSignalRegistration? ReloadOnSighup(KeyhavenServer server, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        var gate = new SemaphoreSlim(1, 1);
+        return PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true; // SIGHUP reloads; it does not stop the server
+            _ = Task.Run(async () =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    var changed = await server.ReloadNetworkAsync(NetworkConfiguration.Load(path));
+                    // AUDIT: a configuration reload is not a request through the pipeline; when the audit trail lands,
+                    // record here one event "network configuration reloaded" with the file path and the endpoints changed.
+                    Console.WriteLine($"Reloaded network configuration {Path.GetFullPath(path)} on SIGHUP; VPC endpoint policies changed: {(changed.Count == 0 ? "none" : string.Join(", ", changed))}");
+                }
+                catch (FormatException exception)
+                {
+                    await Console.Error.WriteLineAsync($"SIGHUP: network configuration {Path.GetFullPath(path)} not reloaded: {exception.Message}");
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            });
+        });
     }
 }

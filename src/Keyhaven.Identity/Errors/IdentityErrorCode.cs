@@ -29,4 +29,16 @@ public enum IdentityErrorCode
 
     /// <summary>STS <c>PackedPolicyTooLarge</c> (400).</summary>
     PackedPolicyTooLarge,
+
+    /// <summary>STS <c>InvalidIdentityToken</c> (400): the web identity token is malformed, unsigned by the issuer, or for another audience.</summary>
+    InvalidIdentityToken,
+
+    /// <summary>STS <c>ExpiredTokenException</c> (400): the web identity token has expired.</summary>
+    ExpiredTokenException,
+
+    /// <summary>STS <c>IDPCommunicationError</c> (400): the issuer's discovery document or keys could not be fetched.</summary>
+    IDPCommunicationError,
+
+    /// <summary>STS <c>IDPRejectedClaim</c> (403): the issuer's token is not accepted for this role.</summary>
+    IDPRejectedClaim,
 }

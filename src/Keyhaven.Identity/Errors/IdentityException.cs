@@ -10,7 +10,7 @@ public sealed class IdentityException(IdentityErrorCode code, string message) : 
     {
         IdentityErrorCode.NoSuchEntity => 404,
         IdentityErrorCode.EntityAlreadyExists or IdentityErrorCode.LimitExceeded or IdentityErrorCode.DeleteConflict => 409,
-        IdentityErrorCode.AccessDenied => 403,
+        IdentityErrorCode.AccessDenied or IdentityErrorCode.IDPRejectedClaim => 403,
         _ => 400,
     };
 

@@ -57,6 +57,18 @@ public sealed record IdentityPrincipal
     /// <summary>The source identity set with AssumeRole (<c>aws:SourceIdentity</c>); it stays for the whole role chain.</summary>
     public string? SourceIdentity { get; init; }
 
+    /// <summary>For sessions from AssumeRoleWithWebIdentity: the OIDC provider's ARN (<c>aws:FederatedProvider</c>).</summary>
+    public string? FederatedProvider { get; init; }
+
+    /// <summary>For sessions from AssumeRoleWithWebIdentity: the token's <c>sub</c>.</summary>
+    public string? WebIdentitySubject { get; init; }
+
+    /// <summary>For workload sessions: the VPC of the instance they were issued to (<c>aws:ec2InstanceSourceVpc</c>).</summary>
+    public string? Ec2InstanceSourceVpc { get; init; }
+
+    /// <summary>For workload sessions: the private address of that instance (<c>aws:ec2InstanceSourcePrivateIPv4</c>).</summary>
+    public string? Ec2InstanceSourcePrivateIPv4 { get; init; }
+
     /// <summary>The access key id that signed (<c>AKIA…</c> or <c>ASIA…</c>).</summary>
     public required string AccessKeyId { get; init; }
 }

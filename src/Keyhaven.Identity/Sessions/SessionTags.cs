@@ -16,9 +16,9 @@ public sealed record SessionTags(IReadOnlyList<KeyValuePair<string, string>> Tag
     /// <summary>AWS quota: 50 session tags, keys 1-128 and values 0-256 characters.</summary>
     public const int MaxTags = 50, MaxKeyLength = 128, MaxValueLength = 256;
 
-    /// <summary>Validates <paramref name="input"/>'s tags and merges the transitive tags of <paramref name="caller"/>.</summary>
+    /// <summary>Validates <paramref name="input"/>'s tags and merges the transitive tags of <paramref name="caller"/> (none for a web identity).</summary>
     /// <exception cref="IdentityException"><c>ValidationError</c>: a malformed, duplicate or overriding tag, or a transitive key that is not a tag.</exception>
-    public static SessionTags For(IdentityPrincipal caller, AssumeRoleInput input)
+    public static SessionTags For(IdentityPrincipal? caller, AssumeRoleInput input)
     {
         var tags = new List<KeyValuePair<string, string>>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -55,9 +55,9 @@ public sealed record SessionTags(IReadOnlyList<KeyValuePair<string, string>> Tag
             transitive.Add(tags[tag].Key);
         }
 
-        foreach (var key in caller.TransitiveTagKeys)
+        foreach (var key in caller?.TransitiveTagKeys ?? [])
         {
-            if (!caller.SessionTags.TryGetValue(key, out var value))
+            if (!caller!.SessionTags.TryGetValue(key, out var value))
             {
                 continue; // INVARIANT: a session's transitive keys are keys of its session tags
             }

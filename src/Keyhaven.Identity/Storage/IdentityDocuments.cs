@@ -131,6 +131,14 @@ internal sealed class SessionDocument
     public List<TagDocument> SessionTags { get; set; } = [];
     public List<string> TransitiveTagKeys { get; set; } = [];
     public string? SourceIdentity { get; set; }
+
+    /// <summary>For AssumeRoleWithWebIdentity sessions: the OIDC provider's ARN and the token's subject.</summary>
+    public string? FederatedProvider { get; set; }
+    public string? WebIdentitySubject { get; set; }
+
+    /// <summary>For workload sessions (instance metadata): the instance's VPC and private address.</summary>
+    public string? Ec2InstanceSourceVpc { get; set; }
+    public string? Ec2InstanceSourcePrivateIPv4 { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset Expiration { get; set; }
 }

@@ -9,10 +9,11 @@ namespace Keyhaven.Server.Authorization;
 
 /// <summary>
 /// Authorizes calls whose resources live only on the identity side (IAM): the caller's identity policies must allow
-/// the action on the resource, within its permissions boundary, session policy and its account's SCPs; an explicit
-/// deny anywhere wins. Fails closed: a policy that cannot be read denies. Thread-safe.
+/// the action on the resource, within its permissions boundary, session policy, its account's SCPs and the policy of
+/// the VPC endpoint the call came through; an explicit deny anywhere wins. Fails closed: a policy that cannot be read denies. Thread-safe.
 /// </summary>
-internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, OrganizationStore organizations, PolicyCompilation policies, TimeProvider time)
+internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, OrganizationStore organizations, PolicyCompilation policies,
+    VpcEndpointPolicies endpointPolicies, TimeProvider time)
 {
     /// <summary>
     /// Returns null when <paramref name="action"/> on <paramref name="resourceArn"/> is allowed, else AWS's AccessDenied
@@ -53,6 +54,7 @@ internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, O
                 SessionPolicy = identity.SessionPolicy is null ? null : policies.Compile(identity.SessionPolicy, "session-policy") ?? Unreadable,
                 ServiceControlPolicies = policies.Levels(guardrails?.ServiceControlPolicies),
                 ManagementAccount = guardrails?.ManagementAccount ?? default,
+                EndpointPolicies = endpointPolicies.For(request),
             };
         }
         catch (InvalidDataException exception)

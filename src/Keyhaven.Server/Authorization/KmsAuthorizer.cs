@@ -19,10 +19,11 @@ namespace Keyhaven.Server.Authorization;
 /// <summary>
 /// Authorizes KMS requests with the policy engine, as AWS KMS does: the key policy must allow (directly, or by
 /// allowing the account so that the caller's IAM policies count), within the caller's boundary and session policy;
-/// an explicit deny anywhere wins. Fails closed: a key policy or identity policy that does not compile denies.
+/// an explicit deny anywhere wins; a request through a VPC endpoint needs the endpoint policy's allow too. Fails closed: a key policy or identity policy that does not compile denies.
 /// Thread-safe.
 /// </summary>
-internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identities, OrganizationStore organizations, PolicyCompilation policies, TimeProvider time)
+internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identities, OrganizationStore organizations, PolicyCompilation policies,
+    VpcEndpointPolicies endpointPolicies, TimeProvider time)
 {
     private readonly ConditionalWeakTable<CallerIdentity, PrincipalIdentity> _principals = new();
     private readonly ConditionalWeakTable<KmsKey, RequestResource> _resources = new();
@@ -38,6 +39,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         var boundary = identity.PermissionsBoundary is null ? null : Compile(identity.PermissionsBoundary, "permissions-boundary");
         var session = identity.SessionPolicy is null ? null : Compile(identity.SessionPolicy, "session-policy");
         var callerGuardrails = await organizations.GetGuardrailsAsync(caller.Account.Value, cancellationToken);
+        var endpoints = endpointPolicies.For(request);
         foreach (var access in accesses)
         {
             var key = await ResolveAsync(caller, access, cancellationToken);
@@ -69,6 +71,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
                 ServiceControlPolicies = Levels(callerGuardrails?.ServiceControlPolicies),
                 ResourceControlPolicies = key is null ? null : Levels(resourceGuardrails?.ResourceControlPolicies),
                 ManagementAccount = callerGuardrails?.ManagementAccount ?? default,
+                EndpointPolicies = endpoints,
             };
             var decision = PolicyEvaluator.Evaluate(authorization, set);
             if (!decision.IsAllowed)

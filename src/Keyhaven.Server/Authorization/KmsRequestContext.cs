@@ -96,13 +96,30 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         {
             single = request.Caller.Principal.SourceIdentity;
         }
+        else if (Is(name, "aws:FederatedProvider"))
+        {
+            single = request.Caller.Principal.FederatedProvider;
+        }
+        else if (Is(name, "aws:ec2InstanceSourceVpc"))
+        {
+            single = request.Caller.Principal.Ec2InstanceSourceVpc;
+        }
+        else if (Is(name, "aws:ec2InstanceSourcePrivateIPv4"))
+        {
+            single = request.Caller.Principal.Ec2InstanceSourcePrivateIPv4;
+        }
         else if (Is(name, "kms:GrantIsForAWSResource") && access.Action is "kms:CreateGrant" or "kms:ListGrants" or "kms:RevokeGrant")
         {
             single = "false"; // true only when an integrated AWS service manages the grant for its resource
         }
-        else if (Is(name, "aws:SourceIp") && request.Http.Connection.RemoteIpAddress is { } address)
+        else if (Is(name, "aws:SourceIp"))
         {
-            single = (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+            // AWS: a request through a VPC endpoint has no public source address; it carries aws:VpcSourceIp instead.
+            single = request.Origin.Endpoint is null ? request.Origin.ClientAddressText : null;
+        }
+        else if (request.Origin is { Endpoint: { } endpoint, Vpc: { } vpc } && NetworkKey(name, endpoint, vpc) is { } networkValue)
+        {
+            single = networkValue;
         }
         else if (Is(name, "kms:EncryptionContextKeys") && access.EncryptionContext is { Count: > 0 } encryptionContext)
         {
@@ -134,6 +151,14 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         values = new ContextValues(single);
         return true;
     }
+
+    private string? NetworkKey(string name, Network.NetworkConfiguration.VpcEndpoint endpoint, Network.NetworkConfiguration.Vpc vpc) =>
+        Is(name, "aws:SourceVpce") ? endpoint.Id
+        : Is(name, "aws:SourceVpc") ? vpc.Id
+        : Is(name, "aws:SourceVpcArn") ? vpc.Arn(request.Region)
+        : Is(name, "aws:VpcSourceIp") ? request.Origin.ClientAddressText
+        : Is(name, "aws:VpceAccount") ? vpc.Account
+        : null;
 
     private static bool Is(string name, string key) => string.Equals(name, key, StringComparison.OrdinalIgnoreCase);
 

@@ -5,6 +5,7 @@ using Keyhaven.Kms.Infrastructure;
 using Keyhaven.Server.Authentication;
 using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Kms;
+using Keyhaven.Server.Network;
 using Keyhaven.Server.Pipeline;
 using Keyhaven.SigV4;
 using Keyhaven.Storage.Barrier;
@@ -12,8 +13,6 @@ using Keyhaven.Storage.Records;
 using Keyhaven.Storage.Backends;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,9 +31,15 @@ public sealed class KeyhavenServer : IAsyncDisposable
     private readonly RootKey _rootKey;
     private readonly AuditTrail _trail;
 
+    private readonly IReadOnlyDictionary<string, Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> _endpointListeners;
+    private readonly Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? _metadataListener;
+
     private KeyhavenServer(WebApplication app, IStorageBackend backend, StorageBarrier barrier, RootKey rootKey, AuditTrail trail, Deployment deployment, KmsDomain kms,
-        Uri endpoint)
+        Uri endpoint, IReadOnlyDictionary<string, Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> endpointListeners,
+        Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? metadataListener)
     {
+        _endpointListeners = endpointListeners;
+        _metadataListener = metadataListener;
         _app = app;
         _trail = trail;
         _backend = backend;
@@ -54,6 +59,21 @@ public sealed class KeyhavenServer : IAsyncDisposable
     /// <summary>Reads the audit trail's events.</summary>
     public AuditReader AuditReader { get; private init; } = null!;
     public Uri Endpoint { get; }
+
+    /// <summary>The URL of a VPC endpoint's listener (its port resolved when the configuration asked for port 0).</summary>
+    /// <exception cref="KeyNotFoundException">No such endpoint is configured.</exception>
+    public Uri VpcEndpointUri(string endpointId) => new($"http://{_endpointListeners[endpointId].IPEndPoint}/");
+
+    /// <summary>The URL of the instance-metadata listener (for <c>AWS_EC2_METADATA_SERVICE_ENDPOINT</c>), or null when none is configured.</summary>
+    public Uri? InstanceMetadataUri => _metadataListener is { IPEndPoint: { } bound } ? new Uri($"http://{bound}/") : null;
+
+    /// <summary>
+    /// Applies a new network configuration (SIGHUP): endpoint policies changed in the file replace the stored ones;
+    /// listeners stay as they are. Returns the endpoints whose policy changed.
+    /// </summary>
+    /// <exception cref="FormatException">The new configuration adds, removes or moves a listener.</exception>
+    public Task<IReadOnlyList<string>> ReloadNetworkAsync(NetworkConfiguration configuration, CancellationToken cancellationToken = default) =>
+        _app.Services.GetRequiredService<NetworkState>().ReloadAsync(configuration, cancellationToken);
 
     /// <summary>The storage this server runs on (to check leadership, or to read what it stored in tests).</summary>
     public IStorageBackend Backend => _backend;
@@ -95,9 +115,47 @@ public sealed class KeyhavenServer : IAsyncDisposable
             logging(builder.Logging);
         }
 
+        WebApplication? started = null;
+        Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions? publicListener = null, metadataListener = null;
+        var endpointListeners = new Dictionary<string, Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>(StringComparer.Ordinal);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(options.Listen);
+            kestrel.Listen(options.Listen, listen => publicListener = listen);
+            if (options.Network.InstanceMetadataService is { } metadata)
+            {
+                kestrel.Listen(metadata.Listen, listen =>
+                {
+                    metadataListener = listen;
+                    listen.Use(next => connection =>
+                    {
+                        connection.Items[InstanceMetadataEndpoint.ListenerItem] = true;
+                        return next(connection);
+                    });
+                });
+            }
+
+            foreach (var endpoint in options.Network.VpcEndpoints)
+            {
+                // Each VPC endpoint is a listener of its own: a connection is admitted only from inside the endpoint's
+                // VPC, and is tagged with the endpoint so that the pipeline knows the path it took.
+                kestrel.Listen(endpoint.Listen, listen =>
+                {
+                    endpointListeners[endpoint.Id] = listen;
+                    listen.Use(next => connection =>
+                    {
+                        var network = started!.Services.GetRequiredService<NetworkState>();
+                        if (!network.Admits(endpoint.Id, (connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address))
+                        {
+                            connection.Abort(new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The client is not in the endpoint's VPC."));
+                            return Task.CompletedTask;
+                        }
+
+                        connection.Items[NetworkState.EndpointItem] = endpoint.Id;
+                        return next(connection);
+                    });
+                });
+            }
+
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = RequestPipeline.MaxBodyLength + 1;
         });
@@ -108,9 +166,16 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton(kms);
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton(options.Time);
+        builder.Services.AddSingleton(options.Network);
+        builder.Services.AddSingleton(new VpcEndpointPolicyStore(store));
+        builder.Services.AddSingleton<NetworkState>();
+        builder.Services.AddSingleton<InstanceMetadataEndpoint>();
+        builder.Services.AddSingleton<Keyhaven.Server.Federation.OidcKeySource>();
+        builder.Services.AddSingleton<Keyhaven.Server.Federation.WebIdentityTokenVerifier>();
         builder.Services.AddSingleton(new KmsOperationTable(kms, new Keyhaven.Server.Kms.Recipients.RecipientAttestations(new Keyhaven.Attestation.Verification.NitroAttestationVerifier(
             new Keyhaven.Attestation.Verification.AttestationVerifierOptions { DevelopmentRootFingerprints = options.TrustedDevelopmentAttestationRoots }, options.Time))));
         builder.Services.AddSingleton<PolicyCompilation>();
+        builder.Services.AddSingleton<VpcEndpointPolicies>();
         builder.Services.AddSingleton<KmsAuthorizer>();
         builder.Services.AddSingleton<IdentityCallAuthorizer>();
         builder.Services.AddSingleton<ISigningCredentialSource<CallerIdentity>>(accessKeys);
@@ -126,12 +191,20 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddHostedService<KeyMaintenanceService>();
         builder.Services.AddHostedService<AuditDigestService>();
         var app = builder.Build();
+        started = app;
+        await app.Services.GetRequiredService<NetworkState>().InitializeAsync(cancellationToken);
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
-        app.Run(pipeline.HandleAsync);
+        var instanceMetadata = app.Services.GetRequiredService<InstanceMetadataEndpoint>();
+        app.Run(context => context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(InstanceMetadataEndpoint.ListenerItem) == true
+            ? instanceMetadata.HandleAsync(context)
+            : pipeline.HandleAsync(context));
         await app.StartAsync(cancellationToken);
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new KeyhavenServer(app, backend, barrier, rootKey, trail, deployment, kms, new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)))
+        var bound = publicListener!.IPEndPoint!;
+        var reachable = bound.Address.Equals(System.Net.IPAddress.Any) ? System.Net.IPAddress.Loopback
+            : bound.Address.Equals(System.Net.IPAddress.IPv6Any) ? System.Net.IPAddress.IPv6Loopback : bound.Address;
+        var address = $"http://{new System.Net.IPEndPoint(reachable, bound.Port)}/";
+        return new KeyhavenServer(app, backend, barrier, rootKey, trail, deployment, kms, new Uri(address), endpointListeners, metadataListener)
         {
             AuditReader = app.Services.GetRequiredService<AuditReader>(),
         };

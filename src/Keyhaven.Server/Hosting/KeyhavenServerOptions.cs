@@ -21,6 +21,9 @@ public sealed record KeyhavenServerOptions
 
     public string Region { get; init; } = "us-east-1";
 
+    /// <summary>VPCs, VPC endpoints, instance metadata and federation mappings (<c>serve --config</c>); empty by default.</summary>
+    public Network.NetworkConfiguration Network { get; init; } = new();
+
     /// <summary>How often due rotations and deletions are looked for.</summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
 

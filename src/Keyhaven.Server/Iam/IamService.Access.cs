@@ -11,7 +11,7 @@ internal sealed partial class IamService
     private static readonly HashSet<string> GroupMembershipActions = new(StringComparer.Ordinal) { "AddUserToGroup", "RemoveUserFromGroup" };
 
     /// <summary>Actions whose <c>Tags</c> parameter sets tags (aws:RequestTag/…, aws:TagKeys).</summary>
-    private static readonly HashSet<string> TaggingActions = new(StringComparer.Ordinal) { "CreateUser", "CreateRole", "CreatePolicy", "TagUser", "TagRole" };
+    private static readonly HashSet<string> TaggingActions = new(StringComparer.Ordinal) { "CreateUser", "CreateRole", "CreatePolicy", "TagUser", "TagRole", "CreateOpenIDConnectProvider" };
 
     /// <summary>
     /// The resource an IAM call acts on, as its ARN with the entity's path (the path given on Create…, else the stored
@@ -59,6 +59,14 @@ internal sealed partial class IamService
             var role = action == "CreateRole" ? null : await ExistingAsync(() => Store.GetRoleAsync(account, roleName, cancellationToken), r => r);
             resource = $"arn:aws:iam::{account}:role{(action == "CreateRole" ? query.Get("Path") ?? "/" : role?.Path ?? "/")}{roleName}";
             resourceTags = role?.Tags ?? [];
+        }
+        else if (query.Get("OpenIDConnectProviderArn") is { } providerArn)
+        {
+            resource = providerArn;
+        }
+        else if (action == "CreateOpenIDConnectProvider")
+        {
+            resource = ProviderArnFor(account, query.Get("Url"));
         }
         else if (action == "CreatePolicy" && query.Get("PolicyName") is { } policyName)
         {

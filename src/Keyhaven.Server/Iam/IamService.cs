@@ -19,7 +19,7 @@ namespace Keyhaven.Server.Iam;
 
 /// <summary>
 /// AWS IAM (Query protocol, version 2010-05-08): users, access keys, roles, groups, inline and managed policies and
-/// permissions boundaries.
+/// permissions boundaries, OpenID Connect providers.
 /// </summary>
 /// <remarks>
 /// Authorization: every call is <c>iam:&lt;Action&gt;</c> on the user, role, group or policy it names, by its ARN with
@@ -185,6 +185,29 @@ internal sealed partial class IamService(IdentityStore identity, IdentityCallAut
         ["UntagRole"] = (s, c) => s.UntagRoleAsync(c),
         ["ListRoleTags"] = (s, c) => s.ListRoleTagsAsync(c),
         ["GetAccountAuthorizationDetails"] = (s, c) => s.GetAccountAuthorizationDetailsAsync(c),
+        ["CreateOpenIDConnectProvider"] = (s, c) => s.CreateOpenIdConnectProviderAsync(c),
+        ["GetOpenIDConnectProvider"] = (s, c) => s.GetOpenIdConnectProviderAsync(c),
+        ["ListOpenIDConnectProviders"] = (s, c) => s.ListOpenIdConnectProvidersAsync(c),
+        ["DeleteOpenIDConnectProvider"] = async (s, c) =>
+        {
+            await s.Store.DeleteOpenIdConnectProviderAsync(c.Require("OpenIDConnectProviderArn"), c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["AddClientIDToOpenIDConnectProvider"] = async (s, c) =>
+        {
+            await s.Store.UpdateOpenIdConnectProviderAsync(c.Require("OpenIDConnectProviderArn"), c.Require("ClientID"), null, null, c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["RemoveClientIDFromOpenIDConnectProvider"] = async (s, c) =>
+        {
+            await s.Store.UpdateOpenIdConnectProviderAsync(c.Require("OpenIDConnectProviderArn"), null, c.Require("ClientID"), null, c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
+        ["UpdateOpenIDConnectProviderThumbprint"] = async (s, c) =>
+        {
+            await s.Store.UpdateOpenIdConnectProviderAsync(c.Require("OpenIDConnectProviderArn"), null, null, c.Query.GetList("ThumbprintList"), c.Cancellation);
+            await c.WriteEmptyAsync();
+        },
     };
 
     public AuditProfile Audit => IamAuditProfile.Instance;

@@ -24,4 +24,10 @@ internal interface IAwsService
 
     /// <summary>Runs an authenticated request and writes its response, success or error, in the service's protocol.</summary>
     Task HandleAsync(AwsRequest request);
+
+    /// <summary>True when the (unsigned) request is an operation AWS serves without a signature; false for every other.</summary>
+    bool IsUnsignedOperation(ReadOnlySpan<byte> body) => false;
+
+    /// <summary>Runs an operation that <see cref="IsUnsignedOperation"/> accepted.</summary>
+    Task HandleUnsignedAsync(UnsignedRequest request) => throw new NotSupportedException("This service has no unsigned operations.");
 }

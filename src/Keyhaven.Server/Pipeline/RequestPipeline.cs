@@ -4,6 +4,7 @@ using Keyhaven.Audit.Trail;
 using Keyhaven.Server.Audit;
 using Keyhaven.Server.Authentication;
 using Keyhaven.Server.Hosting;
+using Keyhaven.Server.Network;
 using Keyhaven.Server.Protocol;
 using Keyhaven.SigV4;
 using Microsoft.AspNetCore.Http;
@@ -17,8 +18,9 @@ namespace Keyhaven.Server.Pipeline;
 /// (X-Amz-Target prefix or Query Version) -> authenticate (SigV4 for that service) -> hand over to the service, which
 /// finds the operation, authorizes it through the one authorizer, runs it and writes the response -> record the
 /// audit event and wait for it to be committed -> only then release the response. No handler authenticates on its
-/// own, and no response (success, denial or error) leaves before its event is durable: if the audit trail cannot
-/// write, the response is replaced by the service's internal error (500) carrying no data.
+/// own (the one exception is an operation AWS serves unsigned, AssumeRoleWithWebIdentity, which the service
+/// authenticates by the token in its body), and no response (success, denial or error) leaves before its event is
+/// durable: if the audit trail cannot write, the response is replaced by the service's internal error (500) carrying no data.
 /// </summary>
 internal sealed class RequestPipeline
 {
@@ -27,11 +29,13 @@ internal sealed class RequestPipeline
     private readonly TimeProvider _time;
     private readonly AuditTrail _trail;
     private readonly AuditEventFactory _events;
+    private readonly NetworkState _network;
     private readonly ILogger<RequestPipeline> _logger;
 
     public RequestPipeline(IEnumerable<IAwsService> services, KeyhavenServerOptions options, ISigningCredentialSource<CallerIdentity> credentials, AuditTrail trail,
-        Deployment deployment, ILogger<RequestPipeline> logger)
+        Deployment deployment, NetworkState network, ILogger<RequestPipeline> logger)
     {
+        _network = network;
         _services = services.ToList();
         _time = options.Time;
         _trail = trail;
@@ -131,6 +135,24 @@ internal sealed class RequestPipeline
 
         var body = buffer.AsMemory(0, length);
         var service = state.Service = FindService(context.Request, body.Span);
+        var origin = _network.Resolve(context);
+        if (origin.Endpoint is { } endpoint && service is not null && service.SigningName != endpoint.Service)
+        {
+            // AWS: an interface endpoint serves one service; another service's request never reaches that service.
+            _logger.LogInformation("Request {RequestId} refused: {Service} request on VPC endpoint {Endpoint} of {EndpointService}",
+                state.RequestId, service.SigningName, endpoint.Id, endpoint.Service);
+            await service.WriteErrorAsync(context, 403, service.SigningName is "kms" or "organizations" ? "AccessDeniedException" : "AccessDenied",
+                $"VPC endpoint `{endpoint.Id}` serves `{endpoint.Service}`, not `{service.SigningName}`; send this request to the `{service.SigningName}` endpoint.", state.RequestId);
+            return;
+        }
+
+        if (service is not null && !IsSigned(context.Request) && service.IsUnsignedOperation(body.Span))
+        {
+            // AWS: AssumeRoleWithWebIdentity is not signed; the web identity token it carries is the credential.
+            await service.HandleUnsignedAsync(new UnsignedRequest(context, body, state.RequestId, origin));
+            return;
+        }
+
         var verifier = _verifiers[service?.SigningName ?? _verifiers.Keys.First()];
         var verification = await verifier.VerifyAsync(ToSigV4Request(context, body.Span), context.RequestAborted);
         if (!verification.TryGetAuthentication(out var authentication))
@@ -176,7 +198,7 @@ internal sealed class RequestPipeline
 
         try
         {
-            await service.HandleAsync(new AwsRequest(context, body, authentication, state.RequestId, state.Audit));
+            await service.HandleAsync(new AwsRequest(context, body, authentication, state.RequestId, state.Audit, origin));
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -208,6 +230,9 @@ internal sealed class RequestPipeline
         context.Response.Headers["x-amzn-RequestId"] = requestId;
         context.Response.Headers.Date = now.ToString("R");
     }
+
+    private static bool IsSigned(HttpRequest request) =>
+        request.Headers.ContainsKey("Authorization") || request.Query.ContainsKey("X-Amz-Signature") || request.Query.ContainsKey("X-Amz-Credential");
 
     private IAwsService? FindService(HttpRequest request, ReadOnlySpan<byte> body)
     {

@@ -12,13 +12,15 @@ using Microsoft.Extensions.Logging;
 namespace Keyhaven.Server.Sts;
 
 /// <summary>
-/// AWS STS (Query protocol, version 2011-06-15): AssumeRole, GetCallerIdentity, GetSessionToken, GetAccessKeyInfo.
+/// AWS STS (Query protocol, version 2011-06-15): AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity,
+/// GetSessionToken, GetAccessKeyInfo.
 /// Authorization: any principal may call GetCallerIdentity; AssumeRole is decided by the role's trust policy and the
 /// caller's identity policies (in <see cref="IdentityStore.AssumeRoleAsync"/>), with <c>sts:TagSession</c> and
 /// <c>sts:SetSourceIdentity</c> when the session gets tags or a source identity; GetSessionToken needs long-term
 /// credentials; GetAccessKeyInfo needs <c>sts:GetAccessKeyInfo</c> in the caller's identity policies.
 /// </summary>
-internal sealed class StsService(IdentityStore identity, IdentityCallAuthorizer authorizer, KeyhavenServerOptions options, ILogger<StsService> logger) : IAwsService
+internal sealed partial class StsService(IdentityStore identity, IdentityCallAuthorizer authorizer, KeyhavenServerOptions options,
+    Keyhaven.Server.Federation.WebIdentityTokenVerifier webIdentity, Keyhaven.Server.Network.NetworkState network, ILogger<StsService> logger) : IAwsService
 {
     public const string Version = "2011-06-15";
     public const string Namespace = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -83,6 +85,10 @@ internal sealed class StsService(IdentityStore identity, IdentityCallAuthorizer 
                     return;
                 }
 
+                case "AssumeRoleWithWebIdentity":
+                    await AssumeRoleWithWebIdentityAsync(context, query, request.RequestId, now);
+                    return;
+
                 case "GetAccessKeyInfo":
                 {
                     var accessKeyId = QueryServiceErrors.Require(query, "AccessKeyId");
@@ -127,7 +133,7 @@ internal sealed class StsService(IdentityStore identity, IdentityCallAuthorizer 
         }
     }
 
-    private static void WriteCredentials(System.Xml.XmlWriter xml, Keyhaven.Identity.Sessions.SessionCredentials credentials)
+    internal static void WriteCredentials(System.Xml.XmlWriter xml, Keyhaven.Identity.Sessions.SessionCredentials credentials)
     {
         xml.WriteStartElement("Credentials");
         xml.WriteElementString("AccessKeyId", credentials.AccessKeyId);

@@ -35,7 +35,7 @@ public sealed class TestServer : IAsyncDisposable
     }
 
     public KeyhavenServer Server { get; private set; }
-    public KeyhavenServerOptions Options { get; }
+    public KeyhavenServerOptions Options { get; private set; }
     public TestClock Clock { get; }
     public string AccessKeyId { get; private set; } = "";
     public string SecretAccessKey { get; private set; } = "";
@@ -57,7 +57,7 @@ public sealed class TestServer : IAsyncDisposable
     /// <param name="maintenanceInterval">How often background work runs (default: hourly, i.e. only when a test asks).</param>
     /// <param name="storage">Storage of the test's own (e.g. a <see cref="PrivatePostgresCluster"/>), instead of the matrix's.</param>
     public static async Task<TestServer> StartAsync(string? dataDirectory = null, bool postgres = false, TimeSpan? maintenanceInterval = null,
-        StorageLocation? storage = null)
+        StorageLocation? storage = null, Keyhaven.Server.Network.NetworkConfiguration? network = null, IReadOnlyList<string>? trustedDevelopmentAttestationRoots = null)
     {
         var clock = new TestClock();
         var directory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "keyhaven-test-" + Guid.NewGuid().ToString("N"));
@@ -68,6 +68,8 @@ public sealed class TestServer : IAsyncDisposable
             Time = clock,
             MaintenanceInterval = maintenanceInterval ?? TimeSpan.FromHours(1),
             Storage = storage ?? await StorageForAsync(directory, postgres),
+            Network = network ?? new(),
+            TrustedDevelopmentAttestationRoots = trustedDevelopmentAttestationRoots ?? [],
         };
         var server = await KeyhavenServer.StartAsync(options, Quiet);
         var test = new TestServer(server, options, clock, ownsDirectory: dataDirectory is null);
@@ -148,19 +150,24 @@ public sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>Stops the server and starts a new one on the same data directory (and port choice), keeping the clock.</summary>
-    public async Task RestartAsync()
+    public async Task RestartAsync(Keyhaven.Server.Network.NetworkConfiguration? network = null)
     {
         await StopAsync();
+        if (network is not null)
+        {
+            Options = Options with { Network = network };
+        }
+
         _stopped = false;
         Server = await KeyhavenServer.StartAsync(Options, Quiet);
     }
 
     public AmazonKeyManagementServiceClient Client(int maxErrorRetry = 2) => Client(AccessKeyId, SecretAccessKey, maxErrorRetry);
 
-    public AmazonKeyManagementServiceClient Client(string accessKeyId, string secretAccessKey, int maxErrorRetry = 2) =>
+    public AmazonKeyManagementServiceClient Client(string accessKeyId, string secretAccessKey, int maxErrorRetry = 2, Uri? endpoint = null) =>
         new(new BasicAWSCredentials(accessKeyId, secretAccessKey), new AmazonKeyManagementServiceConfig
         {
-            ServiceURL = Server.Endpoint.ToString(),
+            ServiceURL = (endpoint ?? Server.Endpoint).ToString(),
             AuthenticationRegion = Region,
             MaxErrorRetry = maxErrorRetry,
         });

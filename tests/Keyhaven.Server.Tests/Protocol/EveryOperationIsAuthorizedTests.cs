@@ -89,6 +89,8 @@ public sealed class EveryOperationIsAuthorizedTests
             ["UserName"] = "somebody-else", ["RoleName"] = "NotForNobody", ["RoleArn"] = roleArn, ["RoleSessionName"] = "session",
             ["PolicyName"] = "p", ["PolicyDocument"] = "{\"Version\":\"2012-10-17\",\"Statement\":[]}",
             ["AssumeRolePolicyDocument"] = "{\"Version\":\"2012-10-17\",\"Statement\":[]}", ["AccessKeyId"] = accessKeyId, ["Status"] = "Inactive",
+            ["WebIdentityToken"] = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lkcC5leGFtcGxlLmNvbSJ9.c2ln",
+            ["OpenIDConnectProviderArn"] = "arn:aws:iam::123456789012:oidc-provider/idp.example.com", ["Url"] = "https://idp.example.com", ["ClientID"] = "app",
         };
 
         // AWS: GetCallerIdentity and GetSessionToken need no permission; every other call needs one this user lacks.
@@ -102,6 +104,14 @@ public sealed class EveryOperationIsAuthorizedTests
             var body = System.Text.Encoding.UTF8.GetBytes(form);
             var sequence = server.Server.AuditTrail.LastSequence;
             var anonymous = await SendQueryAsync(http, server, body, null, null, service);
+            if (action == "AssumeRoleWithWebIdentity")
+            {
+                // AWS: this call is unsigned; the web identity token is its credential, and a token of no registered provider is refused.
+                Assert.True(anonymous.Contains("<Code>InvalidIdentityToken</Code>", StringComparison.Ordinal), $"{service}:{action} with a foreign token answered {anonymous}");
+                reachedAuthorization++;
+                continue;
+            }
+
             Assert.True(anonymous.Contains("MissingAuthenticationToken", StringComparison.Ordinal), $"{service}:{action} without credentials answered {anonymous}");
             sequence = await AssertOneEventAsync(server, sequence, service + ".amazonaws.com", action, "MissingAuthenticationTokenException");
 

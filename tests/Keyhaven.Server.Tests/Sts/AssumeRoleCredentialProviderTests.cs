@@ -14,11 +14,13 @@ namespace Keyhaven.Server.Tests.Sts;
 public sealed class AssumeRoleCredentialProviderTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     // The registry's context carries the action, region and proxy, not the source credentials: the factory supplies them.
+    // Registration is process-wide: outside this class's flow it makes the client the SDK itself would make for web
+    // identity (anonymous, endpoint from the environment), so other credential-provider tests are unaffected.
     private static readonly AsyncLocal<(TestServer Server, AWSCredentials Source)?> Current = new();
 
     static AssumeRoleCredentialProviderTests() =>
         GlobalRuntimeDependencyRegistry.Instance.RegisterSecurityTokenServiceClient(_ =>
-            Current.Value is var (server, source) ? server.Sts(source) : throw new InvalidOperationException("No Keyhaven test server in this async flow."));
+            Current.Value is var (server, source) ? server.Sts(source) : new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(new AnonymousAWSCredentials()));
 
     [Fact]
     public async Task AssumeRoleAWSCredentials_gets_a_role_session_from_Keyhaven_and_signs_KMS_calls_with_it()

@@ -8,20 +8,20 @@ namespace Keyhaven.Server.Tests.Sts;
 /// <summary>AWS SDK clients for STS and KMS against a test server, with any credentials.</summary>
 public static class StsClients
 {
-    public static AmazonSecurityTokenServiceClient Sts(this TestServer server, AWSCredentials credentials) =>
+    public static AmazonSecurityTokenServiceClient Sts(this TestServer server, AWSCredentials credentials, Uri? endpoint = null) =>
         new(credentials, new AmazonSecurityTokenServiceConfig
         {
-            ServiceURL = server.Server.Endpoint.ToString(),
+            ServiceURL = (endpoint ?? server.Server.Endpoint).ToString(),
             AuthenticationRegion = server.Region,
             MaxErrorRetry = 2,
         });
 
     public static AmazonSecurityTokenServiceClient Sts(this TestServer server) => server.Sts(new BasicAWSCredentials(server.AccessKeyId, server.SecretAccessKey));
 
-    public static AmazonKeyManagementServiceClient Kms(this TestServer server, AWSCredentials credentials) =>
+    public static AmazonKeyManagementServiceClient Kms(this TestServer server, AWSCredentials credentials, Uri? endpoint = null) =>
         new(credentials, new AmazonKeyManagementServiceConfig
         {
-            ServiceURL = server.Server.Endpoint.ToString(),
+            ServiceURL = (endpoint ?? server.Server.Endpoint).ToString(),
             AuthenticationRegion = server.Region,
             MaxErrorRetry = 2,
         });
