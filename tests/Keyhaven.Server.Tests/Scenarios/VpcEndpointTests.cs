@@ -37,7 +37,7 @@ public sealed class VpcEndpointTests
     {
         await using var server = await TestServer.StartAsync(network: NetworkConfiguration.Parse(Config));
         using var direct = server.Client();
-        using var viaEndpoint = server.Client(server.AccessKeyId, server.SecretAccessKey, server.Server.VpcEndpointUri("vpce-0kms"));
+        using var viaEndpoint = server.Client(server.AccessKeyId, server.SecretAccessKey, endpoint: server.Server.VpcEndpointUri("vpce-0kms"));
         var root = $"arn:aws:iam::{server.Server.Deployment.Account}:root";
         // AWS's documented pattern: deny use of the key unless the request came through the endpoint.
         var key = (await direct.CreateKeyAsync(new CreateKeyRequest
@@ -63,7 +63,7 @@ public sealed class VpcEndpointTests
     {
         await using var server = await TestServer.StartAsync(network: NetworkConfiguration.Parse(Config));
         using var direct = server.Client();
-        using var viaEndpoint = server.Client(server.AccessKeyId, server.SecretAccessKey, server.Server.VpcEndpointUri("vpce-0kms"));
+        using var viaEndpoint = server.Client(server.AccessKeyId, server.SecretAccessKey, endpoint: server.Server.VpcEndpointUri("vpce-0kms"));
         var root = $"arn:aws:iam::{server.Server.Deployment.Account}:root";
         var key = (await direct.CreateKeyAsync(new CreateKeyRequest
         {
@@ -121,13 +121,13 @@ public sealed class VpcEndpointTests
 
         // Back to full access when the file says so again.
         Assert.Equal(["vpce-0kms"], await server.Server.ReloadNetworkAsync(NetworkConfiguration.Parse(Config)));
-        using var open = server.Client(server.AccessKeyId, server.SecretAccessKey, server.Server.VpcEndpointUri("vpce-0kms"));
+        using var open = server.Client(server.AccessKeyId, server.SecretAccessKey, endpoint: server.Server.VpcEndpointUri("vpce-0kms"));
         await open.EncryptAsync(new EncryptRequest { KeyId = other.KeyId, Plaintext = Bytes("any key again") });
 
         async Task CheckNarrowedAsync()
         {
             using var direct = server.Client();
-            using var viaEndpoint = server.Client(server.AccessKeyId, server.SecretAccessKey, server.Server.VpcEndpointUri("vpce-0kms"));
+            using var viaEndpoint = server.Client(server.AccessKeyId, server.SecretAccessKey, endpoint: server.Server.VpcEndpointUri("vpce-0kms"));
             await viaEndpoint.EncryptAsync(new EncryptRequest { KeyId = allowed.KeyId, Plaintext = Bytes("allowed key") });
             var denied = await DeniedAsync(() => viaEndpoint.EncryptAsync(new EncryptRequest { KeyId = other.KeyId, Plaintext = Bytes("other key") }));
             Assert.Contains("VPC endpoint policy", denied.Message);
