@@ -60,6 +60,10 @@ public sealed class KeyhavenServer : IAsyncDisposable
     public AuditReader AuditReader { get; private init; } = null!;
     public Uri Endpoint { get; }
 
+    /// <summary>Verifies the audit trail in this server's storage (every node's events, one chain): what <c>keyhaven audit verify</c> reports.</summary>
+    public Task<Keyhaven.Audit.Verification.AuditVerificationReport> VerifyAuditAsync(CancellationToken cancellationToken = default) =>
+        new Keyhaven.Audit.Verification.AuditVerifier(_backend, _barrier).VerifyAsync(cancellationToken: cancellationToken);
+
     /// <summary>The URL of a VPC endpoint's listener (its port resolved when the configuration asked for port 0).</summary>
     /// <exception cref="KeyNotFoundException">No such endpoint is configured.</exception>
     public Uri VpcEndpointUri(string endpointId) => new($"http://{_endpointListeners[endpointId].IPEndPoint}/");

@@ -81,6 +81,11 @@ public sealed class ClusterTests : IAsyncLifetime
         await kms2.EnableKeyAsync(new EnableKeyRequest { KeyId = key.KeyId });
         await kms1.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/shared", TargetKeyId = key.KeyId });
         Assert.Equal("shared", (await kms3.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/shared" })).KeyMetadata.Description);
+
+        // Every node appended its requests' audit events to one chain, which verifies as a whole.
+        var audit = await nodes[0].Server.VerifyAuditAsync();
+        Assert.True(audit.IsIntact, string.Join("; ", audit.Findings));
+        Assert.True(audit.EventsVerified >= 8, $"only {audit.EventsVerified} events in the trail");
     }
 
     [Fact]
