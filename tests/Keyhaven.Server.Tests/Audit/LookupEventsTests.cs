@@ -69,9 +69,9 @@ public sealed class LookupEventsTests
         Assert.Equal("iam.amazonaws.com", created.GetProperty("EventSource").GetString());
 
         // A member account's events are the member's: the management account's auditor does not see them.
-        await OrganizationsAsync(raw, "CreateOrganization", new { FeatureSet = "ALL" });
-        var account = await OrganizationsAsync(raw, "CreateAccount", new { Email = "workloads@example.com", AccountName = "workloads" });
-        var status = await OrganizationsAsync(raw, "DescribeCreateAccountStatus", new { CreateAccountRequestId = account.GetProperty("CreateAccountStatus").GetProperty("Id").GetString() });
+        await raw.OrganizationsAsync("CreateOrganization", new { FeatureSet = "ALL" });
+        var account = await raw.OrganizationsAsync("CreateAccount", new { Email = "workloads@example.com", AccountName = "workloads" });
+        var status = await raw.OrganizationsAsync("DescribeCreateAccountStatus", new { CreateAccountRequestId = account.GetProperty("CreateAccountStatus").GetProperty("Id").GetString() });
         var member = status.GetProperty("CreateAccountStatus").GetProperty("AccountId").GetString();
         var (_, operatorKey, operatorSecret) = await iam.CreateUserWithKeyAsync("operator", IamQueryClient.Allow("sts:AssumeRole"));
         using var sts = server.Sts(new BasicAWSCredentials(operatorKey, operatorSecret));
@@ -90,12 +90,6 @@ public sealed class LookupEventsTests
         Assert.Equal(member, memberKey.AWSAccountId);
     }
 
-    private static async Task<JsonElement> OrganizationsAsync(RawKmsClient raw, string operation, object request)
-    {
-        var response = await raw.SendAsync("AWSOrganizationsV20161128." + operation, JsonSerializer.Serialize(request), service: "organizations");
-        Assert.True(response.Status == 200, $"{operation}: {response.Status} {response.ErrorType}: {response.Message}");
-        return response.Body;
-    }
 
     private static async Task<JsonElement> LookupAsync(RawKmsClient raw, string body)
     {

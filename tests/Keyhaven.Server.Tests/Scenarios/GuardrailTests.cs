@@ -12,24 +12,18 @@ namespace Keyhaven.Server.Tests.Scenarios;
 /// <summary>Organization guardrails on KMS: SCPs cap what principals of member accounts may do with their keys.</summary>
 public sealed class GuardrailTests
 {
-    private static async Task<JsonElement> OrganizationsAsync(RawKmsClient raw, string operation, object request)
-    {
-        var response = await raw.SendAsync("AWSOrganizationsV20161128." + operation, JsonSerializer.Serialize(request), service: "organizations");
-        Assert.True(response.Status == 200, $"{operation} answered {response.Status} {response.ErrorType}: {response.Message}");
-        return response.Body;
-    }
 
     [Fact]
     public async Task An_scp_denies_key_deletion_and_policy_changes_to_everyone_in_a_member_account_but_the_security_role()
     {
         await using var server = await TestServer.StartAsync();
         using var raw = new RawKmsClient(server);
-        await OrganizationsAsync(raw, "CreateOrganization", new { FeatureSet = "ALL" });
-        var created = await OrganizationsAsync(raw, "CreateAccount", new { Email = "workloads@example.com", AccountName = "workloads" });
+        await raw.OrganizationsAsync("CreateOrganization", new { FeatureSet = "ALL" });
+        var created = await raw.OrganizationsAsync("CreateAccount", new { Email = "workloads@example.com", AccountName = "workloads" });
         var requestId = created.GetProperty("CreateAccountStatus").GetProperty("Id").GetString();
-        var status = await OrganizationsAsync(raw, "DescribeCreateAccountStatus", new { CreateAccountRequestId = requestId });
+        var status = await raw.OrganizationsAsync("DescribeCreateAccountStatus", new { CreateAccountRequestId = requestId });
         var member = status.GetProperty("CreateAccountStatus").GetProperty("AccountId").GetString();
-        var rootId = (await OrganizationsAsync(raw, "ListRoots", new { })).GetProperty("Roots")[0].GetProperty("Id").GetString();
+        var rootId = (await raw.OrganizationsAsync("ListRoots", new { })).GetProperty("Roots")[0].GetProperty("Id").GetString();
 
         // An operator of the management account reaches the member account through OrganizationAccountAccessRole.
         using var iam = new IamQueryClient(server);
@@ -59,12 +53,12 @@ public sealed class GuardrailTests
                 },
             },
         };
-        var policy = await OrganizationsAsync(raw, "CreatePolicy", new
+        var policy = await raw.OrganizationsAsync("CreatePolicy", new
         {
             Name = "protect-keys", Description = "only the security role deletes keys", Type = "SERVICE_CONTROL_POLICY", Content = JsonSerializer.Serialize(scp),
         });
         var policyId = policy.GetProperty("Policy").GetProperty("PolicySummary").GetProperty("Id").GetString();
-        await OrganizationsAsync(raw, "AttachPolicy", new { PolicyId = policyId, TargetId = rootId });
+        await raw.OrganizationsAsync("AttachPolicy", new { PolicyId = policyId, TargetId = rootId });
 
         // AWS: an explicit deny in an SCP applies to every principal of a member account, whatever its own policies allow.
         var denied = await DeniedAsync(() => kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId }));
@@ -78,7 +72,7 @@ public sealed class GuardrailTests
         await managementKms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = own.KeyId, PendingWindowInDays = 7 });
 
         // Detached, the guardrail no longer applies.
-        await OrganizationsAsync(raw, "DetachPolicy", new { PolicyId = policyId, TargetId = rootId });
+        await raw.OrganizationsAsync("DetachPolicy", new { PolicyId = policyId, TargetId = rootId });
         await kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 });
     }
 }

@@ -14,18 +14,12 @@ namespace Keyhaven.Server.Tests.Scenarios;
 /// </summary>
 public sealed class ResourceControlPolicyTests
 {
-    private static async Task<JsonElement> OrganizationsAsync(RawKmsClient raw, string operation, object request)
-    {
-        var response = await raw.SendAsync("AWSOrganizationsV20161128." + operation, JsonSerializer.Serialize(request), service: "organizations");
-        Assert.True(response.Status == 200, $"{operation} answered {response.Status} {response.ErrorType}: {response.Message}");
-        return response.Body;
-    }
 
     private static async Task<string> CreateAccountAsync(RawKmsClient raw, string name)
     {
-        var created = await OrganizationsAsync(raw, "CreateAccount", new { Email = name + "@example.com", AccountName = name });
+        var created = await raw.OrganizationsAsync("CreateAccount", new { Email = name + "@example.com", AccountName = name });
         var requestId = created.GetProperty("CreateAccountStatus").GetProperty("Id").GetString();
-        var status = await OrganizationsAsync(raw, "DescribeCreateAccountStatus", new { CreateAccountRequestId = requestId });
+        var status = await raw.OrganizationsAsync("DescribeCreateAccountStatus", new { CreateAccountRequestId = requestId });
         return status.GetProperty("CreateAccountStatus").GetProperty("AccountId").GetString()!;
     }
 
@@ -34,10 +28,10 @@ public sealed class ResourceControlPolicyTests
     {
         await using var server = await TestServer.StartAsync();
         using var raw = new RawKmsClient(server);
-        var orgId = (await OrganizationsAsync(raw, "CreateOrganization", new { FeatureSet = "ALL" })).GetProperty("Organization").GetProperty("Id").GetString();
+        var orgId = (await raw.OrganizationsAsync("CreateOrganization", new { FeatureSet = "ALL" })).GetProperty("Organization").GetProperty("Id").GetString();
         var security = await CreateAccountAsync(raw, "security");
         var partner = await CreateAccountAsync(raw, "partner");
-        var rootId = (await OrganizationsAsync(raw, "ListRoots", new { })).GetProperty("Roots")[0].GetProperty("Id").GetString();
+        var rootId = (await raw.OrganizationsAsync("ListRoots", new { })).GetProperty("Roots")[0].GetProperty("Id").GetString();
 
         using var iam = new IamQueryClient(server);
         var (_, operatorKey, operatorSecret) = await iam.CreateUserWithKeyAsync("operator", IamQueryClient.Allow("sts:AssumeRole"));
@@ -78,13 +72,13 @@ public sealed class ResourceControlPolicyTests
                 },
             },
         });
-        var policy = await OrganizationsAsync(raw, "CreatePolicy", new { Name = "org-only-keys", Description = "keys stay in the org", Type = "RESOURCE_CONTROL_POLICY", Content = rcp });
-        await OrganizationsAsync(raw, "AttachPolicy", new { PolicyId = policy.GetProperty("Policy").GetProperty("PolicySummary").GetProperty("Id").GetString(), TargetId = rootId });
+        var policy = await raw.OrganizationsAsync("CreatePolicy", new { Name = "org-only-keys", Description = "keys stay in the org", Type = "RESOURCE_CONTROL_POLICY", Content = rcp });
+        await raw.OrganizationsAsync("AttachPolicy", new { PolicyId = policy.GetProperty("Policy").GetProperty("PolicySummary").GetProperty("Id").GetString(), TargetId = rootId });
 
         // While the partner account is a member, its principals carry the organization's id: the RCP does not deny.
         await partnerKms.DecryptAsync(new DecryptRequest { CiphertextBlob = sealedByPartner.CiphertextBlob });
 
-        await OrganizationsAsync(raw, "RemoveAccountFromOrganization", new { AccountId = partner });
+        await raw.OrganizationsAsync("RemoveAccountFromOrganization", new { AccountId = partner });
         var denied = await DeniedAsync(() => partnerKms.DecryptAsync(new DecryptRequest { CiphertextBlob = sealedByPartner.CiphertextBlob }));
         Assert.Contains("resource control policy", denied.Message);
         await DeniedAsync(() => partnerKms.EncryptAsync(new EncryptRequest { KeyId = key.Arn, Plaintext = Bytes("more") }));
