@@ -37,32 +37,8 @@ public sealed partial class IdentityStore
     public async Task<AssumedRole> AssumeRoleAsync(IdentityPrincipal caller, AssumeRoleInput input, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // spec: STS API Reference, AssumeRole (RoleSessionName 2-64 [\w+=,.@-]*, DurationSeconds 900..role maximum, role chaining 1 hour)
-        var (roleArn, roleSessionName, durationSeconds) = (input.RoleArn, input.RoleSessionName, input.DurationSeconds);
-        IdentityValidation.Name(roleSessionName, "roleSessionName", 2, 64);
-        if (roleArn is null || roleArn.Length is < 20 or > 2048 || !Arn.TryParse(roleArn, out var arn) || !arn.Service.SequenceEqual("iam")
-            || !arn.Resource.StartsWith("role/") || !AccountId.TryParse(arn.Account, out var roleAccount))
-        {
-            throw new IdentityException(IdentityErrorCode.ValidationError, $"`{roleArn}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME).");
-        }
-
-        if (durationSeconds is < MinSessionDuration or > MaxRoleSessionDuration)
-        {
-            throw new IdentityException(IdentityErrorCode.ValidationError,
-                $"1 validation error detected: Value `{durationSeconds}` at `durationSeconds` failed to satisfy constraint: Member must be between {MinSessionDuration} and {MaxRoleSessionDuration}.");
-        }
-
-        if (input.Policy is { } sessionPolicy)
-        {
-            if (sessionPolicy.Length > MaxSessionPolicyLength)
-            {
-                throw new IdentityException(IdentityErrorCode.ValidationError,
-                    $"1 validation error detected: Value at `policy` failed to satisfy constraint: Member must have length less than or equal to {MaxSessionPolicyLength}.");
-            }
-
-            IdentityValidation.Policy(sessionPolicy, PolicyType.Identity, "session policy");
-        }
-
-        await RequireSessionPolicyArnsAsync(input.PolicyArns, cancellationToken);
+        var (roleArn, roleSessionName) = (input.RoleArn, input.RoleSessionName);
+        var (roleAccount, roleName) = await ValidateRoleSessionRequestAsync(input, cancellationToken);
         if (input.ExternalId is { Length: < 2 or > 1224 })
         {
             throw new IdentityException(IdentityErrorCode.ValidationError, "The external id must be 2 to 1224 characters.");
@@ -77,14 +53,13 @@ public sealed partial class IdentityStore
         }
 
         var denied = new IdentityException(IdentityErrorCode.AccessDenied, $"User: {caller.Arn} is not authorized to perform: sts:AssumeRole on resource: {roleArn}");
-        var roleName = arn.Resource[(arn.Resource.LastIndexOf('/') + 1)..].ToString();
         var role = await FindRoleAsync(roleAccount.Value, roleName, cancellationToken);
         if (role is null || role.Arn != roleArn)
         {
             throw denied; // AWS does not tell a caller whether a role it may not assume exists
         }
 
-        var duration = durationSeconds ?? DefaultAssumeRoleDuration;
+        var duration = input.DurationSeconds ?? DefaultAssumeRoleDuration;
         if (caller.Kind == PrincipalKind.AssumedRole && duration > RoleChainingMaxDuration)
         {
             throw new IdentityException(IdentityErrorCode.ValidationError,
@@ -114,6 +89,41 @@ public sealed partial class IdentityStore
         };
         var credentials = await CreateSessionAsync(session, now, now.AddSeconds(duration), cancellationToken);
         return new AssumedRole(credentials, session.UserId, session.Arn, packedPercent, sourceIdentity);
+    }
+
+    /// <summary>
+    /// The checks AssumeRole and AssumeRoleWithWebIdentity share: the session name, the role ARN, the duration range, the
+    /// inline session policy (size and validity) and the managed session policies. Returns the role's account and name.
+    /// </summary>
+    /// <exception cref="IdentityException"><c>ValidationError</c>, <c>MalformedPolicyDocument</c>.</exception>
+    private async Task<(AccountId Account, string RoleName)> ValidateRoleSessionRequestAsync(AssumeRoleInput input, CancellationToken cancellationToken)
+    {
+        IdentityValidation.Name(input.RoleSessionName, "roleSessionName", 2, 64);
+        if (input.RoleArn is not { Length: >= 20 and <= 2048 } roleArn || !Arn.TryParse(roleArn, out var arn) || !arn.Service.SequenceEqual("iam")
+            || !arn.Resource.StartsWith("role/") || !AccountId.TryParse(arn.Account, out var roleAccount))
+        {
+            throw new IdentityException(IdentityErrorCode.ValidationError, $"`{input.RoleArn}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME).");
+        }
+
+        if (input.DurationSeconds is < MinSessionDuration or > MaxRoleSessionDuration)
+        {
+            throw new IdentityException(IdentityErrorCode.ValidationError,
+                $"1 validation error detected: Value `{input.DurationSeconds}` at `durationSeconds` failed to satisfy constraint: Member must be between {MinSessionDuration} and {MaxRoleSessionDuration}.");
+        }
+
+        if (input.Policy is { } sessionPolicy)
+        {
+            if (sessionPolicy.Length > MaxSessionPolicyLength)
+            {
+                throw new IdentityException(IdentityErrorCode.ValidationError,
+                    $"1 validation error detected: Value at `policy` failed to satisfy constraint: Member must have length less than or equal to {MaxSessionPolicyLength}.");
+            }
+
+            IdentityValidation.Policy(sessionPolicy, PolicyType.Identity, "session policy");
+        }
+
+        await RequireSessionPolicyArnsAsync(input.PolicyArns, cancellationToken);
+        return (roleAccount, arn.Resource[(arn.Resource.LastIndexOf('/') + 1)..].ToString());
     }
 
     /// <summary>

@@ -25,36 +25,12 @@ public sealed partial class IdentityStore
     {
         // spec: STS API Reference, AssumeRoleWithWebIdentity; IAM User Guide, "Available keys for OIDC federation"
         var input = web.Request;
-        IdentityValidation.Name(input.RoleSessionName, "roleSessionName", 2, 64);
-        if (input.RoleArn is null || !Arn.TryParse(input.RoleArn, out var arn) || !arn.Service.SequenceEqual("iam") || !arn.Resource.StartsWith("role/")
-            || !AccountId.TryParse(arn.Account, out var roleAccount))
-        {
-            throw new IdentityException(IdentityErrorCode.ValidationError, $"`{input.RoleArn}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME).");
-        }
-
-        if (input.DurationSeconds is < MinSessionDuration or > MaxRoleSessionDuration)
-        {
-            throw new IdentityException(IdentityErrorCode.ValidationError,
-                $"1 validation error detected: Value `{input.DurationSeconds}` at `durationSeconds` failed to satisfy constraint: Member must be between {MinSessionDuration} and {MaxRoleSessionDuration}.");
-        }
-
-        if (input.Policy is { } sessionPolicy)
-        {
-            if (sessionPolicy.Length > MaxSessionPolicyLength)
-            {
-                throw new IdentityException(IdentityErrorCode.ValidationError,
-                    $"1 validation error detected: Value at `policy` failed to satisfy constraint: Member must have length less than or equal to {MaxSessionPolicyLength}.");
-            }
-
-            IdentityValidation.Policy(sessionPolicy, PolicyType.Identity, "session policy");
-        }
-
-        await RequireSessionPolicyArnsAsync(input.PolicyArns, cancellationToken);
+        var (roleAccount, roleName) = await ValidateRoleSessionRequestAsync(input, cancellationToken);
         var sourceIdentity = SourceIdentityFor(null, input.SourceIdentity);
         var tags = SessionTags.For(null, input);
         var packedPercent = PackedPolicyPercent(input, tags);
         var denied = new IdentityException(IdentityErrorCode.AccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity");
-        var role = await FindRoleAsync(roleAccount.Value, arn.Resource[(arn.Resource.LastIndexOf('/') + 1)..].ToString(), cancellationToken);
+        var role = await FindRoleAsync(roleAccount.Value, roleName, cancellationToken);
         if (role is null || role.Arn != input.RoleArn)
         {
             throw denied;

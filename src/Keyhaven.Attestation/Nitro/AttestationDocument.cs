@@ -1,5 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
-
 namespace Keyhaven.Attestation.Nitro;
 
 /// <summary>
@@ -41,7 +39,4 @@ public sealed record AttestationDocument
 
     /// <summary>PCR0, the SHA-384 of the enclave image file: what <c>kms:RecipientAttestation:ImageSha384</c> names.</summary>
     public byte[]? ImageSha384 => !IsNitroTpm && Pcrs.TryGetValue(0, out var pcr0) ? pcr0 : null;
-
-    /// <summary>The leaf certificate as an <see cref="X509Certificate2"/> (a new instance each call; dispose it).</summary>
-    public X509Certificate2 LoadCertificate() => X509CertificateLoader.LoadCertificate(Certificate);
 }

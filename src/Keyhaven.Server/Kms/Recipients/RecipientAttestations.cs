@@ -37,7 +37,7 @@ internal sealed class RecipientAttestations(NitroAttestationVerifier verifier)
 
     /// <summary>The verified recipient, or null when the request names none.</summary>
     /// <exception cref="KmsException"><c>ValidationException</c>: an unsupported algorithm, or a document that does not verify or has no RSA public key.</exception>
-    public VerifiedRecipient? Verify(RecipientInfoModel? recipient)
+    private VerifiedRecipient? Verify(RecipientInfoModel? recipient)
     {
         if (recipient is null)
         {
