@@ -82,8 +82,7 @@ public sealed partial class IdentityStore
     {
         foreach (var accessKeyId in user?.AccessKeyIds ?? [])
         {
-            _credentials.Invalidate(accessKeyId);
-            CredentialRevoked?.Invoke(accessKeyId);
+            Revoke(accessKeyId); // drops the resolved credential here and in the server's key cache; the key stays valid
         }
     }
 }
