@@ -34,6 +34,17 @@ public sealed class StorageBarrier : IDisposable
         _currentTerm = keys.Keys.Max();
     }
 
+    /// <summary>Opens the barrier of an existing deployment, for tools that must never initialize one.</summary>
+    /// <exception cref="InvalidDataException">The store holds no keyring: no deployment was ever started on it.</exception>
+    /// <exception cref="BarrierIntegrityException">The keyring does not open with this root key.</exception>
+    public static async Task<StorageBarrier> OpenExistingAsync(IStorageBackend backend, RootKey rootKey, CancellationToken cancellationToken)
+    {
+        await using var transaction = await backend.BeginAsync(write: false, cancellationToken);
+        var entry = await transaction.GetAsync(KeyringKey, cancellationToken)
+            ?? throw new InvalidDataException("The storage holds no Keyhaven deployment: no server was ever started on it.");
+        return new StorageBarrier(UnsealKeyring(entry, rootKey));
+    }
+
     /// <summary>Opens the barrier: unseals the keyring with <paramref name="rootKey"/>, or creates one on first start.</summary>
     /// <exception cref="BarrierIntegrityException">The keyring does not open with this root key.</exception>
     public static async Task<StorageBarrier> OpenAsync(IStorageBackend backend, RootKey rootKey, CancellationToken cancellationToken)

@@ -2,55 +2,95 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Keyhaven.Cli.Tests.Infrastructure;
+using Keyhaven.Storage.Tests.Support;
 using Keyhaven.SigV4;
 
 namespace Keyhaven.Cli.Tests.Audit;
 
 /// <summary>
-/// A crash never loses an acknowledged request's event: the server is killed with SIGKILL again and again while
-/// clients keep sending requests, and afterwards every request id a client got an answer for is in the trail, and
-/// the trail verifies.
+/// A crash never loses an acknowledged request's event: servers are killed with SIGKILL again and again while clients
+/// keep sending requests, and afterwards every request id a client got an answer for is in the trail, and the trail
+/// verifies. On SQLite one node; on PostgreSQL two nodes share the database and die one after the other, so the
+/// survivor goes on writing the one chain while its peer's connection is torn down mid-transaction.
 /// </summary>
-public sealed class AuditCrashTests : IDisposable
+public sealed class AuditCrashTests : IAsyncLifetime
 {
+    private const int Rounds = 5;
     private readonly string _data = Path.Combine(Path.GetTempPath(), "keyhaven-cli-crash-" + Guid.NewGuid().ToString("N"));
+    private PostgresTestDatabase? _database;
 
     [Fact]
     public async Task Killing_the_server_in_a_loop_loses_no_acknowledged_event()
     {
+        await KillInALoopAndCheckTheTrailAsync(nodes: 1, storageArguments: []);
+    }
+
+    [Fact]
+    public async Task Killing_nodes_sharing_PostgreSQL_in_a_loop_loses_no_acknowledged_event()
+    {
+        _database = await PostgresTestDatabase.CreateAsync();
+        await KillInALoopAndCheckTheTrailAsync(nodes: 2, storageArguments: ["--storage", _database.ConnectionString]);
+    }
+
+    private async Task KillInALoopAndCheckTheTrailAsync(int nodes, string[] storageArguments)
+    {
         var acknowledged = new List<string>();
         var lastOutput = "";
-        for (var round = 0; round < 5; round++)
+        for (var round = 0; round < Rounds; round++)
         {
-            await using var server = await KeyhavenProcess.StartAsync(_data);
-            var (accessKeyId, secret) = ReadCredentials(Path.Combine(_data, "credentials"));
-            using var stop = new CancellationTokenSource();
-            using (var warmUp = new CancellationTokenSource())
+            var servers = new List<KeyhavenProcess>();
+            try
             {
-                warmUp.Cancel(); // one request, so the server is warm before the clock starts
-                acknowledged.AddRange(await SendUntilStoppedAsync(server, accessKeyId, secret, warmUp.Token, once: true));
-            }
+                for (var node = 0; node < nodes; node++)
+                {
+                    servers.Add(await KeyhavenProcess.StartAsync(_data, storageArguments));
+                }
 
-            var clients = Enumerable.Range(0, 4).Select(_ => Task.Run(() => SendUntilStoppedAsync(server, accessKeyId, secret, stop.Token))).ToList();
-            await Task.Delay(TimeSpan.FromMilliseconds(500 + 300 * round));
-            lastOutput = server.Output;
-            await server.KillAsync();
-            stop.Cancel();
-            foreach (var client in clients)
+                var (accessKeyId, secret) = ReadCredentials(Path.Combine(_data, "credentials"));
+                foreach (var server in servers)
+                {
+                    using var warmUp = new CancellationTokenSource();
+                    warmUp.Cancel(); // one request, so each node is warm before the clock starts
+                    acknowledged.AddRange(await SendUntilStoppedAsync(server, accessKeyId, secret, warmUp.Token, once: true));
+                }
+
+                using var stop = new CancellationTokenSource();
+                var clients = Enumerable.Range(0, 4)
+                    .Select(i => Task.Run(() => SendUntilStoppedAsync(servers[i % nodes], accessKeyId, secret, stop.Token)))
+                    .ToList();
+                await Task.Delay(TimeSpan.FromMilliseconds(500 + 300 * round));
+                lastOutput = string.Join("\n", servers.Select(s => s.Output));
+                // The nodes die one after the other (a different one first each round), the others still serving.
+                for (var i = 0; i < nodes; i++)
+                {
+                    await servers[(round + i) % nodes].KillAsync();
+                    await Task.Delay(TimeSpan.FromMilliseconds(300));
+                }
+
+                stop.Cancel();
+                foreach (var client in clients)
+                {
+                    acknowledged.AddRange(await client);
+                }
+            }
+            finally
             {
-                acknowledged.AddRange(await client);
+                foreach (var server in servers)
+                {
+                    await server.DisposeAsync();
+                }
             }
         }
 
         Assert.True(acknowledged.Count > 20, $"only {acknowledged.Count} requests were answered: " + lastOutput);
-        var export = await KeyhavenCommand.RunAsync("audit", "export", "--data", _data, "--format", "jsonl");
-        Assert.Equal(0, export.ExitCode);
+        var export = await KeyhavenCommand.RunAsync(["audit", "export", "--data", _data, "--format", "jsonl", .. storageArguments]);
+        Assert.True(export.ExitCode == 0, export.Stderr);
         var recorded = export.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("requestID").GetString()).ToHashSet();
         var lost = acknowledged.Where(id => !recorded.Contains(id)).ToList();
         Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged requests have no event, e.g. {lost.FirstOrDefault()}");
 
-        var verify = await KeyhavenCommand.RunAsync("audit", "verify", "--data", _data);
+        var verify = await KeyhavenCommand.RunAsync(["audit", "verify", "--data", _data, .. storageArguments]);
         Assert.True(verify.ExitCode == 0, verify.Stdout + verify.Stderr);
     }
 
@@ -116,8 +156,15 @@ public sealed class AuditCrashTests : IDisposable
         return (id, secret);
     }
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (Directory.Exists(_data))
         {

@@ -8,7 +8,7 @@ using Keyhaven.Audit.Verification;
 namespace Keyhaven.Cli.Commands.Audit;
 
 /// <summary>
-/// <c>keyhaven audit verify|export|query</c>: read a data directory's audit trail offline. Thin wrappers: opening the
+/// <c>keyhaven audit verify|export|query</c>: read a deployment's audit trail (its SQLite file or its PostgreSQL database) offline. Thin wrappers: opening the
 /// data directory and printing are done here; reading and verifying live in Keyhaven.Audit.
 /// </summary>
 internal static class AuditCommand
@@ -177,9 +177,11 @@ internal static class AuditCommand
         CancellationToken cancellationToken)
     {
         AuditEventFilter filter;
+        Keyhaven.Storage.Backends.StorageLocation? storage;
         try
         {
             filter = options.ToFilter(result);
+            storage = options.ToStorage(result);
         }
         catch (FormatException exception)
         {
@@ -190,9 +192,10 @@ internal static class AuditCommand
         AuditDataDirectory data;
         try
         {
-            data = await AuditDataDirectory.OpenAsync(result.GetValue(options.Data)!, result.GetValue(options.RootKey), cancellationToken);
+            data = await AuditDataDirectory.OpenAsync(result.GetValue(options.Data)!, result.GetValue(options.RootKey), storage, cancellationToken);
         }
-        catch (Exception exception) when (exception is FileNotFoundException or InvalidDataException or Keyhaven.Storage.Barrier.BarrierIntegrityException)
+        catch (Exception exception) when (exception is FileNotFoundException or InvalidDataException or Keyhaven.Storage.Barrier.BarrierIntegrityException
+            or System.Data.Common.DbException)
         {
             await Console.Error.WriteLineAsync(exception.Message);
             return UsageError;

@@ -1,32 +1,36 @@
 using Keyhaven.Server.Hosting;
+using Keyhaven.Storage.Backends;
 using Keyhaven.Storage.Barrier;
 using Keyhaven.Storage.Records;
-using Keyhaven.Storage.Sqlite;
 
 namespace Keyhaven.Cli.Commands.Audit;
 
 /// <summary>
-/// An existing data directory opened for reading the audit trail, while a server runs on it or not (SQLite's WAL
-/// lets readers in beside the writer). Refuses a directory that was never initialized rather than creating one.
+/// An existing deployment opened for reading the audit trail, while servers run on it or not: the root key from the
+/// data directory, the records from its SQLite file (WAL lets readers in beside the writer) or from the PostgreSQL
+/// database the nodes share. Refuses a deployment that was never initialized rather than creating one.
 /// </summary>
 internal sealed class AuditDataDirectory : IAsyncDisposable
 {
-    private AuditDataDirectory(SqliteStorageBackend backend, StorageBarrier barrier)
+    private AuditDataDirectory(IStorageBackend backend, StorageBarrier barrier)
     {
         Backend = backend;
         Barrier = barrier;
         Records = new RecordStore(backend, barrier);
     }
 
-    public SqliteStorageBackend Backend { get; }
+    public IStorageBackend Backend { get; }
     public StorageBarrier Barrier { get; }
     public RecordStore Records { get; }
 
-    /// <exception cref="FileNotFoundException">The database or the root key does not exist.</exception>
-    public static async Task<AuditDataDirectory> OpenAsync(string dataDirectory, string? rootKeyPath, CancellationToken cancellationToken)
+    /// <param name="storage">Where the records are; null: the SQLite database in the data directory.</param>
+    /// <exception cref="FileNotFoundException">The root key or the SQLite database does not exist.</exception>
+    /// <exception cref="InvalidDataException">The database holds no deployment sealed by this root key.</exception>
+    public static async Task<AuditDataDirectory> OpenAsync(string dataDirectory, string? rootKeyPath, StorageLocation? storage, CancellationToken cancellationToken)
     {
-        var options = new KeyhavenServerOptions { DataDirectory = dataDirectory, RootKeyPath = rootKeyPath };
-        foreach (var path in new[] { options.DatabasePath, options.ResolvedRootKeyPath })
+        var options = new KeyhavenServerOptions { DataDirectory = dataDirectory, RootKeyPath = rootKeyPath, Storage = storage };
+        var required = storage is null ? new[] { options.DatabasePath, options.ResolvedRootKeyPath } : [options.ResolvedRootKeyPath];
+        foreach (var path in required)
         {
             if (!File.Exists(path))
             {
@@ -35,10 +39,15 @@ internal sealed class AuditDataDirectory : IAsyncDisposable
         }
 
         using var rootKey = RootKey.LoadOrCreate(options.ResolvedRootKeyPath);
-        var backend = new SqliteStorageBackend(options.DatabasePath);
+        var backend = options.ResolvedStorage.CreateBackend();
         try
         {
-            return new AuditDataDirectory(backend, await StorageBarrier.OpenAsync(backend, rootKey, cancellationToken));
+            if (storage is { IsPostgres: true })
+            {
+                await backend.InitializeAsync(cancellationToken); // the schema, as the nodes migrate it
+            }
+
+            return new AuditDataDirectory(backend, await StorageBarrier.OpenExistingAsync(backend, rootKey, cancellationToken));
         }
         catch
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Keyhaven.Audit.Reading;
+using Keyhaven.Storage.Backends;
 
 namespace Keyhaven.Cli.Commands.Audit;
 
@@ -8,6 +9,11 @@ namespace Keyhaven.Cli.Commands.Audit;
 internal sealed class AuditFilterOptions
 {
     public Option<string> Data { get; } = new("--data") { Description = "Data directory of the server.", DefaultValueFactory = _ => "./keyhaven-data" };
+    public Option<string?> Storage { get; } = new("--storage")
+    {
+        Description = $"Where the records are, as given to `keyhaven serve --storage` (default: ${ServeCommand.StorageVariable}, else DATA/keyhaven.db).",
+    };
+
     public Option<string?> RootKey { get; } = new("--root-key") { Description = "Root key file (default: DATA/root.key)." };
     public Option<string?> From { get; } = new("--from") { Description = "Only events at or after this time (ISO 8601, UTC unless an offset is given)." };
     public Option<string?> To { get; } = new("--to") { Description = "Only events before this time." };
@@ -23,6 +29,7 @@ internal sealed class AuditFilterOptions
     public void AddTo(Command command, bool filters = true)
     {
         command.Options.Add(Data);
+        command.Options.Add(Storage);
         command.Options.Add(RootKey);
         command.Options.Add(From);
         command.Options.Add(To);
@@ -34,6 +41,13 @@ internal sealed class AuditFilterOptions
             }
         }
     }
+
+    /// <summary>Where the records are: <c>--storage</c>, else the environment variable <c>serve</c> reads; null for the data directory's SQLite file.</summary>
+    /// <exception cref="FormatException">Not a storage location.</exception>
+    public StorageLocation? ToStorage(ParseResult result) =>
+        (result.GetValue(Storage) ?? Environment.GetEnvironmentVariable(ServeCommand.StorageVariable)) is { Length: > 0 } location
+            ? StorageLocation.Parse(location)
+            : null;
 
     /// <summary>The filter the options describe.</summary>
     /// <exception cref="FormatException">A time is not ISO 8601.</exception>
