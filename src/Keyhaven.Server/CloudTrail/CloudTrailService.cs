@@ -52,29 +52,24 @@ internal sealed class CloudTrailService(AuditReader reader, IdentityCallAuthoriz
             var page = new List<StoredAuditEvent>(lookup.MaxResults + 1);
             if (!lookup.InsightsOnly)
             {
-                // The newest events first: keep the last MaxResults + 1 matches before the token's position.
-                await foreach (var stored in reader.ReadAsync(lookup.Filter, cancellationToken: context.RequestAborted))
+                // The newest events first, from just before the token's position: MaxResults, and one more to know whether there are more.
+                await foreach (var stored in reader.ReadNewestFirstAsync(lookup.Filter, lookup.Before ?? 0, context.RequestAborted))
                 {
-                    if (lookup.Before is { } before && stored.Sequence >= before)
-                    {
-                        break;
-                    }
-
                     var e = stored.Event;
                     if ((e.RecipientAccountId == account || e.UserIdentity.AccountId == account)
                         && (lookup.ResourceType is null || e.Resources?.Any(r => r.Type == lookup.ResourceType) == true))
                     {
                         page.Add(stored);
-                        if (page.Count > lookup.MaxResults + 1)
+                        if (page.Count > lookup.MaxResults)
                         {
-                            page.RemoveAt(0);
+                            break;
                         }
                     }
                 }
             }
 
             var more = page.Count > lookup.MaxResults;
-            var events = page.Skip(more ? 1 : 0).Reverse().ToList();
+            var events = page.Take(lookup.MaxResults).ToList();
             await WriteAsync(context, events, more ? events[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null);
         }
         catch (CloudTrailException exception)

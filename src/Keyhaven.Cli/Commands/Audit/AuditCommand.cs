@@ -134,15 +134,17 @@ internal static class AuditCommand
                 return UsageError;
             }
 
-            var newest = new Queue<StoredAuditEvent>();
-            await foreach (var stored in new AuditReader(data.Records).ReadAsync(filter, cancellationToken: cancellationToken))
+            var newest = new List<StoredAuditEvent>(Math.Min(max, 1024));
+            await foreach (var stored in new AuditReader(data.Records).ReadNewestFirstAsync(filter, cancellationToken: cancellationToken))
             {
-                newest.Enqueue(stored);
-                if (newest.Count > max)
+                newest.Add(stored);
+                if (newest.Count == max)
                 {
-                    newest.Dequeue();
+                    break;
                 }
             }
+
+            newest.Reverse(); // printed oldest first
 
             if (result.GetValue(json))
             {
