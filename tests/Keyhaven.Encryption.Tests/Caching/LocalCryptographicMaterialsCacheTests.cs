@@ -1,14 +1,14 @@
 using Keyhaven.Encryption.Caching;
 using Keyhaven.Encryption.Materials;
 using Keyhaven.Encryption.Suites;
-using Keyhaven.Server.Tests.Infrastructure;
+using Keyhaven.Encryption.Tests.Support;
 
 namespace Keyhaven.Encryption.Tests.Caching;
 
 /// <summary>spec: framework/local-cryptographic-materials-cache.md</summary>
 public sealed class LocalCryptographicMaterialsCacheTests
 {
-    private readonly TestClock _clock = new();
+    private readonly ManualClock _clock = new();
 
     private static byte[] Id(int n) => [(byte)n];
 

@@ -19,7 +19,7 @@ public sealed class HierarchicalKeyringTests(ServerFixture fixture) : IClassFixt
     private const string LogicalName = "keyhaven-branch-keys";
     private static readonly Dictionary<string, string> Context = new() { ["tenant"] = "acme" };
     private readonly string _folder = Directory.CreateTempSubdirectory("branch-keys-").FullName;
-    private readonly TestClock _clock = new();
+    private readonly ManualClock _clock = new();
     private readonly EncryptionClient _client = new();
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -5,7 +5,6 @@ using Keyhaven.Encryption.Format;
 using Keyhaven.Encryption.Materials;
 using Keyhaven.Encryption.Suites;
 using Keyhaven.Encryption.Tests.Support;
-using Keyhaven.Server.Tests.Infrastructure;
 
 namespace Keyhaven.Encryption.Tests.Materials;
 
@@ -13,7 +12,7 @@ namespace Keyhaven.Encryption.Tests.Materials;
 public sealed class CachingCryptographicMaterialsManagerTests : IDisposable
 {
     private static readonly Dictionary<string, string> Context = new() { ["tenant"] = "acme" };
-    private readonly TestClock _clock = new();
+    private readonly ManualClock _clock = new();
     private readonly LocalCryptographicMaterialsCache _cache;
     private readonly CountingKeyring _keyring = new(Keys.Aes());
     private readonly EncryptionClient _client = new();
