@@ -175,6 +175,9 @@ public sealed class HierarchicalKeyringTests(ServerFixture fixture) : IClassFixt
         await File.WriteAllTextAsync(file, root.ToJsonString());
         var changed = await Assert.ThrowsAsync<EncryptionSdkException>(() => store.GetActiveBranchKeyAsync(id));
         Assert.Equal(EncryptionSdkErrorReason.KeyringFailure, changed.Reason);
+        await File.WriteAllTextAsync(file, "{\"format\":1,\"items\":[{\"attributes\":7}]}");
+        var unreadable = await Assert.ThrowsAsync<EncryptionSdkException>(() => store.GetActiveBranchKeyAsync(id));
+        Assert.Contains("unreadable", unreadable.Message);
         await File.WriteAllTextAsync(file, original);
 
         var otherArn = (await fixture.Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.Arn;

@@ -98,20 +98,18 @@ public sealed class DirectoryBranchKeyStorage : IBranchKeyStorage
 
         try
         {
-            var root = JsonNode.Parse(bytes)!.AsObject();
-            if ((int?)root["format"] != FormatVersion || (string?)root[BranchKeyItem.BranchKeyIdField] != branchKeyId)
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.GetProperty("format").GetInt32() != FormatVersion || root.GetProperty(BranchKeyItem.BranchKeyIdField).GetString() != branchKeyId)
             {
                 throw new InvalidDataException("unexpected format or branch key id");
             }
 
-            return [.. root["items"]!.AsArray().Select(node =>
-            {
-                var item = node!.AsObject();
-                var attributes = item["attributes"]!.AsObject().ToDictionary(p => p.Key, p => (string)p.Value!, StringComparer.Ordinal);
-                return new BranchKeyItem(attributes, Convert.FromBase64String((string)item[BranchKeyItem.EncField]!));
-            })];
+            return [.. root.GetProperty("items").EnumerateArray().Select(item => new BranchKeyItem(
+                item.GetProperty("attributes").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? throw new InvalidDataException("null attribute"), StringComparer.Ordinal),
+                item.GetProperty(BranchKeyItem.EncField).GetBytesFromBase64()))];
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidDataException or FormatException or NullReferenceException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException or FormatException or ArgumentException)
         {
             throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"The branch key store file for `{branchKeyId}` in `{Folder}` is unreadable.", e);
         }
