@@ -18,6 +18,17 @@ public sealed record EncryptOptions
     /// </summary>
     public bool Sign { get; init; } = true;
 
+    /// <summary>
+    /// For streams only: the most plaintext bytes that will be written. It is passed to the materials manager (a
+    /// caching CMM reuses data keys only for requests of known size) and the stream fails as soon as more is written.
+    /// Ignored by the byte-array API, whose plaintext length is known. spec: client-apis/encrypt.md#plaintext-length-bound
+    /// </summary>
+    public long? PlaintextLengthBound
+    {
+        get;
+        init => field = value is null or >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"The plaintext length bound is 0 or more, not {value}.");
+    }
+
     /// <summary>Plaintext bytes per frame (default 4096). 0 writes non-framed content (byte-array API only).</summary>
     public int FrameLength
     {

@@ -91,8 +91,8 @@ public sealed class EncryptionClient
             throw new EncryptionSdkException(EncryptionSdkErrorReason.InvalidInput, "Streaming encryption needs framed content (a frame length above 0).");
         }
 
-        var materials = await GetEncryptionMaterialsAsync(cmm, options, null, cancellationToken).ConfigureAwait(false);
-        return new EncryptingStream(destination, materials, options.FrameLength, leaveOpen);
+        var materials = await GetEncryptionMaterialsAsync(cmm, options, options.PlaintextLengthBound, cancellationToken).ConfigureAwait(false);
+        return new EncryptingStream(destination, materials, options.FrameLength, leaveOpen, options.PlaintextLengthBound);
     }
 
     /// <inheritdoc cref="CreateEncryptingStreamAsync(Stream, ICryptographicMaterialsManager, EncryptOptions?, bool, CancellationToken)"/>

@@ -13,6 +13,23 @@ internal static class SignatureKeys
 {
     public static ECDsa Generate(AlgorithmSuite suite) => ECDsa.Create(suite.SignatureCurve!.Value);
 
+    /// <summary>An independent copy of <paramref name="key"/> (the private scalar too when asked); the exported scalar is zeroed.</summary>
+    public static ECDsa Copy(ECDsa key, bool includePrivate)
+    {
+        var parameters = key.ExportParameters(includePrivate);
+        try
+        {
+            return ECDsa.Create(parameters);
+        }
+        finally
+        {
+            if (parameters.D is not null)
+            {
+                CryptographicOperations.ZeroMemory(parameters.D);
+            }
+        }
+    }
+
     /// <summary>base64(0x02|0x03 || X), the compressed public point.</summary>
     public static string ToCompressedBase64(ECDsa key)
     {

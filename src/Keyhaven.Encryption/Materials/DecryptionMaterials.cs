@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Keyhaven.Encryption.Crypto;
 using Keyhaven.Encryption.Suites;
 
 namespace Keyhaven.Encryption.Materials;
@@ -43,6 +44,22 @@ public sealed class DecryptionMaterials : IDisposable
         }
 
         PlaintextDataKey = dataKey;
+    }
+
+    /// <summary>An independent copy (own data key and verification key), for caches.</summary>
+    internal DecryptionMaterials Clone()
+    {
+        var copy = new DecryptionMaterials(Suite, EncryptionContext)
+        {
+            VerificationKey = VerificationKey is null ? null : SignatureKeys.Copy(VerificationKey, includePrivate: false),
+            RequiredEncryptionContextKeys = RequiredEncryptionContextKeys,
+        };
+        if (PlaintextDataKey is not null)
+        {
+            copy.SetPlaintextDataKey((byte[])PlaintextDataKey.Clone());
+        }
+
+        return copy;
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Keyhaven.Encryption.Crypto;
 using Keyhaven.Encryption.Suites;
 
 namespace Keyhaven.Encryption.Materials;
@@ -48,6 +49,26 @@ public sealed class EncryptionMaterials : IDisposable
         }
 
         PlaintextDataKey = dataKey;
+    }
+
+    /// <summary>
+    /// An independent copy (own data key and signing key buffers), so a cache can hand out materials that each caller
+    /// disposes without touching the cached ones.
+    /// </summary>
+    internal EncryptionMaterials Clone()
+    {
+        var copy = new EncryptionMaterials(Suite, EncryptionContext)
+        {
+            SigningKey = SigningKey is null ? null : SignatureKeys.Copy(SigningKey, includePrivate: true),
+            RequiredEncryptionContextKeys = RequiredEncryptionContextKeys,
+        };
+        if (PlaintextDataKey is not null)
+        {
+            copy.SetPlaintextDataKey((byte[])PlaintextDataKey.Clone());
+        }
+
+        copy.EncryptedDataKeys.AddRange(EncryptedDataKeys);
+        return copy;
     }
 
     public void Dispose()

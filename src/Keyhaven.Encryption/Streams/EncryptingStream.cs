@@ -21,13 +21,16 @@ public sealed class EncryptingStream : Stream
     private readonly bool _leaveOpen;
     private readonly byte[] _plaintext;
     private readonly byte[] _frame;
+    private readonly long? _plaintextLengthBound;
+    private long _written;
     private int _buffered;
     private bool _headerWritten;
     private bool _completed;
     private bool _disposed;
 
-    internal EncryptingStream(Stream destination, EncryptionMaterials materials, int frameLength, bool leaveOpen)
+    internal EncryptingStream(Stream destination, EncryptionMaterials materials, int frameLength, bool leaveOpen, long? plaintextLengthBound = null)
     {
+        _plaintextLengthBound = plaintextLengthBound;
         _destination = destination;
         _materials = materials;
         _encryptor = new MessageEncryptor(materials, frameLength);
@@ -98,6 +101,15 @@ public sealed class EncryptingStream : Stream
         {
             throw new InvalidOperationException("The message is complete; nothing more can be written.");
         }
+
+        // spec: client-apis/encrypt.md#plaintext-length-bound — more than the bound fails at once, and the message
+        // stays without its final frame.
+        if (_plaintextLengthBound is { } bound && data.Length > bound - _written)
+        {
+            throw new EncryptionSdkException(EncryptionSdkErrorReason.InvalidInput, $"More than the plaintext length bound of {bound} bytes was written.");
+        }
+
+        _written += data.Length;
 
         await WriteHeaderAsync(useAsync, cancellationToken).ConfigureAwait(false);
         var frameLength = _encryptor.FrameLength;

@@ -53,9 +53,44 @@ function keyring (spec) {
       }
       return new sdk.KmsKeyringNode({ clientProvider, generatorKeyId: spec.generator, keyIds: spec.keyIds || [], grantTokens: spec.grantTokens })
     }
+    case 'hierarchy':
+      return hierarchyKeyring(spec)
     default:
       throw new Error(`unknown keyring type ${spec.type}`)
   }
+}
+
+// The JavaScript SDK's own hierarchical keyring and branch key store (which decrypts branch keys with KMS, here a
+// Keyhaven server), reading the items Keyhaven's DirectoryBranchKeyStorage wrote: one JSON file per branch key,
+// named by the SHA-256 of its id, { format, "branch-key-id", items: [{ attributes, enc }] }. Only the storage
+// (DynamoDB in the JavaScript SDK) is replaced; the encryption context, KMS call and wrapping are the SDK's.
+function hierarchyKeyring (spec) {
+  const { KMSClient } = require('@aws-sdk/client-kms')
+  const { EncryptedHierarchicalKey } = require('@aws-crypto/branch-keystore-node/build/main/src/types')
+  const read = (branchKeyId, type) => {
+    const file = require('path').join(spec.folder, crypto.createHash('sha256').update(branchKeyId, 'utf8').digest('hex') + '.json')
+    const item = JSON.parse(fs.readFileSync(file, 'utf8')).items.find(i => i.attributes.type === type)
+    if (!item) throw new Error(`no item ${type} for ${branchKeyId}`)
+    return new EncryptedHierarchicalKey({ ...item.attributes, tablename: spec.logicalKeyStoreName }, Buffer.from(item.enc, 'base64'))
+  }
+  const storage = {
+    getEncryptedActiveBranchKey: async (id) => read(id, 'branch:ACTIVE'),
+    getEncryptedBranchKeyVersion: async (id, version) => read(id, 'branch:version:' + version),
+    getKeyStorageInfo: () => ({ name: spec.folder, logicalName: spec.logicalKeyStoreName })
+  }
+  const keyStore = new sdk.BranchKeyStoreNode({
+    logicalKeyStoreName: spec.logicalKeyStoreName,
+    storage,
+    kmsConfiguration: { identifier: spec.kmsArn },
+    keyManagement: {
+      kmsClient: new KMSClient({
+        endpoint: spec.endpoint,
+        region: spec.region,
+        credentials: { accessKeyId: spec.accessKeyId, secretAccessKey: spec.secretAccessKey }
+      })
+    }
+  })
+  return new sdk.KmsHierarchicalKeyRingNode({ branchKeyId: spec.branchKeyId, keyStore, cacheLimitTtl: 60, utf8Sorting: true })
 }
 
 async function run (job) {
