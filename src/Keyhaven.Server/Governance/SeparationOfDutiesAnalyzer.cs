@@ -56,7 +56,7 @@ internal static class SeparationOfDutiesAnalyzer
             }
 
             var conditional = administers.Concat(uses).Any(e => e.Outcome == KeyAccessOutcome.AllowedWithConditions);
-            var statements = administers.Concat(uses).Select(e => e.Statement ?? e.Layer).Distinct(StringComparer.Ordinal);
+            var statements = administers.Concat(uses).Select(e => e.Statement is null ? e.Layer : $"{e.Layer} {e.Statement}").Distinct(StringComparer.Ordinal);
             findings.Add(Finding.Create(FindingRules.SeparationOfDuties, conditional ? FindingSeverity.Medium : FindingSeverity.High, key.Arn, principal.Display,
                 string.Join("; ", statements),
                 $"`{principal.Display}` can both administer this key ({string.Join(", ", administers.Select(e => e.Reason))}) and use it " +
