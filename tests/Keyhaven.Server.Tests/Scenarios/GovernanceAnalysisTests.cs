@@ -11,7 +11,7 @@ namespace Keyhaven.Server.Tests.Scenarios;
 /// Governance analysis through the server's KeyhavenGovernance API: external access, separation of duties, "who can
 /// decrypt" across accounts of an organization with SCPs, compliance rules, and who may ask.
 /// </summary>
-public sealed class GovernanceAnalysisTests
+public sealed partial class GovernanceAnalysisTests
 {
     private const string External = "111122223333";
 
