@@ -178,6 +178,7 @@ public sealed partial class IdentityStore
         Ec2InstanceSourceVpc = session.Ec2InstanceSourceVpc,
         Ec2InstanceSourcePrivateIPv4 = session.Ec2InstanceSourcePrivateIPv4,
         SessionExpiration = session.Expiration,
+        SessionCreated = session.CreatedAt == default ? null : session.CreatedAt,
         SessionTokenHash = Convert.FromBase64String(session.SessionTokenSha256),
         AccessKeyId = session.AccessKeyId,
     };
