@@ -45,7 +45,7 @@ public sealed class GovernanceAnalysis
         time ??= TimeProvider.System;
         network ??= new NetworkConfiguration();
         var kms = new KmsDomain(store, new KmsEnvironment(time, KmsEnvironment.System.Random));
-        var identity = new AccessKeyStore(store).Identity;
+        var identity = new IdentityStore(store);
         var compilation = new PolicyCompilation();
         var state = new NetworkState(network, new VpcEndpointPolicyStore(store), time, NullLogger<NetworkState>.Instance);
         var authorizer = new KmsAuthorizer(kms, new IdentityStorePolicySource(identity), identity.Organizations, compilation,

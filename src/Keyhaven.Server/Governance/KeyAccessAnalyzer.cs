@@ -98,9 +98,14 @@ internal sealed class KeyAccessAnalyzer(KmsAuthorizer authorizer)
         return loaded;
     }
 
-    private static string? Describe(Decision decision) => decision.Statement is { } s
-        ? decision.Layer == DecisionLayer.Grant ? "grant:" + s.PolicyName : s.Index < 0 ? s.ToString().Replace("#-1", "", StringComparison.Ordinal) : s.ToString()
-        : null;
+    /// <summary>The deciding statement: <c>policy#Sid</c>, <c>grant:ID</c>, or for a layer that lacked an Allow the policy (or organization level) alone.</summary>
+    private static string? Describe(Decision decision) => decision.Statement switch
+    {
+        null => null,
+        { } s when decision.Layer == DecisionLayer.Grant => "grant:" + s.PolicyName,
+        { Index: < 0 } s => s.OrgIdentifier is null ? s.PolicyName : s.PolicyName.Length == 0 ? s.OrgIdentifier : s.OrgIdentifier + "/" + s.PolicyName,
+        { } s => s.ToString(),
+    };
 
     /// <summary>Every statement of every layer with request-dependent condition clauses.</summary>
     private static List<RequestClauses> Clauses(PolicySet set)
