@@ -70,6 +70,11 @@ public sealed partial class GovernanceAnalysisTests
         // The same findings have the same ids on the next run.
         var again = await raw.FindingsAsync("external-access");
         Assert.Equal(findings.Select(f => Text(f, "id")), again.Select(f => Text(f, "id")));
+
+        // The policy validator, run over the stored key policy, warns about the same statement.
+        var validation = Assert.Single(await raw.FindingsAsync("policy-validation"), f => Text(f, "resource") == key.Arn);
+        Assert.Equal(("POLICY_VALIDATION", "MEDIUM", "key-policy $.Statement[2].Principal"), (Rule(validation), Text(validation, "severity"), Text(validation, "statement")));
+        Assert.StartsWith("SECURITY_WARNING PUBLIC_ACCESS_WITHOUT_CONDITION:", Text(validation, "description"));
     }
 
     [Fact]
