@@ -10,4 +10,5 @@ root.Subcommands.Add(EncryptionCommands.CreateEncrypt());
 root.Subcommands.Add(EncryptionCommands.CreateDecrypt());
 root.Subcommands.Add(StorageCommand.Create());
 root.Subcommands.Add(Keyhaven.Cli.Commands.Audit.AuditCommand.Create());
+root.Subcommands.Add(Keyhaven.Cli.Commands.Analyze.AnalyzeCommand.Create());
 return await root.Parse(args).InvokeAsync();

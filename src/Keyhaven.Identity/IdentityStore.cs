@@ -178,6 +178,7 @@ public sealed partial class IdentityStore
         Ec2InstanceSourceVpc = session.Ec2InstanceSourceVpc,
         Ec2InstanceSourcePrivateIPv4 = session.Ec2InstanceSourcePrivateIPv4,
         SessionExpiration = session.Expiration,
+        SessionCreated = session.CreatedAt == default ? null : session.CreatedAt,
         SessionTokenHash = Convert.FromBase64String(session.SessionTokenSha256),
         AccessKeyId = session.AccessKeyId,
     };
@@ -279,7 +280,12 @@ public sealed partial class IdentityStore
         }
     }
 
-    private async Task<List<T>> ListAllAsync<T>(string table, AccountId account, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private Task<List<T>> ListAllAsync<T>(string table, AccountId account, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class =>
+        ListAllAsync(table, account.Value + "/", type, cancellationToken);
+
+    /// <summary>Every record of <paramref name="table"/> whose id starts with <paramref name="prefix"/> (empty: all accounts).</summary>
+    private async Task<List<T>> ListAllAsync<T>(string table, string prefix, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
         var all = new List<T>();
@@ -287,7 +293,7 @@ public sealed partial class IdentityStore
         string? after = null;
         while (true)
         {
-            var page = await transaction.ListAsync(table, account.Value + "/", after, 500, cancellationToken);
+            var page = await transaction.ListAsync(table, prefix, after, 500, cancellationToken);
             foreach (var record in page)
             {
                 try

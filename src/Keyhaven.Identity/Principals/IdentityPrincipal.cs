@@ -39,6 +39,9 @@ public sealed record IdentityPrincipal
     /// <summary>When a temporary credential stops working; null for long-term keys.</summary>
     public DateTimeOffset? SessionExpiration { get; init; }
 
+    /// <summary>When the temporary credential was issued; null for long-term keys (and sessions stored before this was kept).</summary>
+    public DateTimeOffset? SessionCreated { get; init; }
+
     /// <summary>SHA-256 of the session token; null for long-term keys.</summary>
     public byte[]? SessionTokenHash { get; init; }
 

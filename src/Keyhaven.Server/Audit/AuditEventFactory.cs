@@ -128,10 +128,16 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
         };
     }
 
+    /// <summary>
+    /// CloudTrail's sessionContext: the issuer, when the session was created (and, a Keyhaven addition, until when), no
+    /// MFA (Keyhaven sessions never carry it), the source identity, and for web identity sessions the provider.
+    /// </summary>
     private static AuditSessionContext Session(IdentityPrincipal principal, AuditSessionIssuer? issuer) => new()
     {
         SessionIssuer = issuer,
-        Attributes = new AuditSessionAttributes { ExpirationDate = principal.SessionExpiration, MfaAuthenticated = "false" },
+        Attributes = new AuditSessionAttributes { CreationDate = principal.SessionCreated, ExpirationDate = principal.SessionExpiration, MfaAuthenticated = "false" },
+        SourceIdentity = principal.SourceIdentity,
+        WebIdFederationData = principal.FederatedProvider is { } provider ? new Dictionary<string, string> { ["federatedProvider"] = provider } : null,
     };
 
     /// <summary>An unauthenticated request: only the access key id it claimed (from the Authorization header or the query).</summary>

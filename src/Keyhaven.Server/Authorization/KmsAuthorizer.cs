@@ -33,12 +33,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
     /// <exception cref="KmsException">AccessDeniedException when one is denied; NotFoundException or InvalidCiphertextException when a key does not resolve.</exception>
     public async ValueTask AuthorizeAsync(AwsRequest request, KmsCaller caller, IReadOnlyList<KmsAccess> accesses, CancellationToken cancellationToken)
     {
-        var principal = ToPrincipal(request.Caller);
-        var identity = await identities.GetAsync(request.Caller, cancellationToken);
-        var identityPolicies = identity.Policies.Select(p => Compile(p.Value, p.Key)).ToList();
-        var boundary = identity.PermissionsBoundary is null ? null : Compile(identity.PermissionsBoundary, "permissions-boundary");
-        var session = identity.SessionPolicy is null ? null : Compile(identity.SessionPolicy, "session-policy");
-        var callerGuardrails = await organizations.GetGuardrailsAsync(caller.Account.Value, cancellationToken);
+        var callerPolicies = await LoadCallerAsync(request.Caller, cancellationToken);
         var endpoints = endpointPolicies.For(request);
         foreach (var access in accesses)
         {
@@ -48,31 +43,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
                 request.Audit.AddResource(key.Arn, key.Account.Value, "AWS::KMS::Key");
             }
 
-            var resourceGuardrails = key is null || key.Account == caller.Account
-                ? callerGuardrails
-                : await organizations.GetGuardrailsAsync(key.Account.Value, cancellationToken);
-            var authorization = new AuthorizationRequest
-            {
-                Principal = principal,
-                Action = access.Action,
-                Resource = key is null
-                    ? RequestResource.Create(access.AliasName is { } alias ? KeyArn.ForAlias(caller.Region, caller.Account, alias) : "*", PolicyAccountId.Parse(caller.Account.Value))
-                    : _resources.GetValue(key, k => RequestResource.Create(k.Arn, PolicyAccountId.Parse(k.Account.Value))),
-                Context = new KmsRequestContext(request, key, access, time.GetUtcNow(), callerGuardrails, resourceGuardrails),
-                EncryptionContext = access.EncryptionContext,
-            };
-            var set = new PolicySet
-            {
-                Grants = key is null ? [] : await GrantsAsync(key, access.GrantTokens, cancellationToken),
-                ResourcePolicy = key is null ? null : Compile(key.Policy, "key-policy"),
-                IdentityPolicies = identityPolicies,
-                PermissionsBoundaries = boundary is null ? [] : [boundary],
-                SessionPolicy = session,
-                ServiceControlPolicies = Levels(callerGuardrails?.ServiceControlPolicies),
-                ResourceControlPolicies = key is null ? null : Levels(resourceGuardrails?.ResourceControlPolicies),
-                ManagementAccount = callerGuardrails?.ManagementAccount ?? default,
-                EndpointPolicies = endpoints,
-            };
+            var (authorization, set) = await PrepareAsync(callerPolicies, caller, request, key, access, endpoints, cancellationToken);
             var decision = PolicyEvaluator.Evaluate(authorization, set);
             if (!decision.IsAllowed)
             {
@@ -92,6 +63,62 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
                 await CheckNewKeyPolicyAsync(request, keyArn, key?.Account ?? caller.Account, newPolicy, access.BypassLockoutCheck, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// The caller's side of every decision: its principal, compiled identity policies, boundary, session policy and
+    /// its account's guardrails. Loaded once per request (and once per principal by governance analysis).
+    /// </summary>
+    /// <exception cref="KmsException">AccessDeniedException when one of the caller's policies cannot be evaluated (fail closed).</exception>
+    internal async ValueTask<CallerPolicies> LoadCallerAsync(CallerIdentity caller, CancellationToken cancellationToken)
+    {
+        var identity = await identities.GetAsync(caller, cancellationToken);
+        return new CallerPolicies(
+            caller,
+            ToPrincipal(caller),
+            identity.Policies.Select(p => Compile(p.Value, p.Key)).ToList(),
+            identity.PermissionsBoundary is null ? null : Compile(identity.PermissionsBoundary, "permissions-boundary"),
+            identity.SessionPolicy is null ? null : Compile(identity.SessionPolicy, "session-policy"),
+            await organizations.GetGuardrailsAsync(caller.Account.Value, cancellationToken));
+    }
+
+    /// <summary>
+    /// The policy engine's request and every policy layer for one access to <paramref name="key"/> (null: an account-level
+    /// action): the key policy, the key's grants, the caller's policies, SCPs of the caller's account, RCPs of the key's
+    /// account and <paramref name="endpoints"/>. <paramref name="request"/> is null when no request is being served
+    /// (governance analysis): then the network and transport condition keys are absent unless the access gives them.
+    /// </summary>
+    /// <exception cref="KmsException">AccessDeniedException when a policy cannot be evaluated (fail closed).</exception>
+    internal async ValueTask<(AuthorizationRequest Request, PolicySet Policies)> PrepareAsync(CallerPolicies callerPolicies, KmsCaller caller, AwsRequest? request,
+        KmsKey? key, KmsAccess access, IReadOnlyList<CompiledPolicy> endpoints, CancellationToken cancellationToken)
+    {
+        var callerGuardrails = callerPolicies.Guardrails;
+        var resourceGuardrails = key is null || key.Account == caller.Account
+            ? callerGuardrails
+            : await organizations.GetGuardrailsAsync(key.Account.Value, cancellationToken);
+        var authorization = new AuthorizationRequest
+        {
+            Principal = callerPolicies.Principal,
+            Action = access.Action,
+            Resource = key is null
+                ? RequestResource.Create(access.AliasName is { } alias ? KeyArn.ForAlias(caller.Region, caller.Account, alias) : "*", PolicyAccountId.Parse(caller.Account.Value))
+                : _resources.GetValue(key, k => RequestResource.Create(k.Arn, PolicyAccountId.Parse(k.Account.Value))),
+            Context = new KmsRequestContext(callerPolicies.Caller, caller.Region, request, key, access, time.GetUtcNow(), callerGuardrails, resourceGuardrails),
+            EncryptionContext = access.EncryptionContext,
+        };
+        var set = new PolicySet
+        {
+            Grants = key is null ? [] : await GrantsAsync(key, access.GrantTokens, cancellationToken),
+            ResourcePolicy = key is null ? null : Compile(key.Policy, "key-policy"),
+            IdentityPolicies = callerPolicies.IdentityPolicies,
+            PermissionsBoundaries = callerPolicies.Boundary is null ? [] : [callerPolicies.Boundary],
+            SessionPolicy = callerPolicies.Session,
+            ServiceControlPolicies = Levels(callerGuardrails?.ServiceControlPolicies),
+            ResourceControlPolicies = key is null ? null : Levels(resourceGuardrails?.ResourceControlPolicies),
+            ManagementAccount = callerGuardrails?.ManagementAccount ?? default,
+            EndpointPolicies = endpoints,
+        };
+        return (authorization, set);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Keyhaven.Identity.Organizations;
 using Keyhaven.Kms.Keys;
 using Keyhaven.Policy.Context;
+using Keyhaven.Server.Authentication;
 using Keyhaven.Server.Kms;
 using Keyhaven.Server.Pipeline;
 
@@ -12,10 +13,20 @@ namespace Keyhaven.Server.Authorization;
 /// policy among them) ask for none, so the common request builds nothing. Keys are matched case-insensitively, as IAM
 /// matches condition key names; encryption-context and tag keys included.
 /// </summary>
-/// <remarks>Values are computed on each lookup (small allocations for time and address strings, only when asked).</remarks>
-internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAccess access, DateTimeOffset now,
+/// <remarks>
+/// Values are computed on each lookup (small allocations for time and address strings, only when asked). Without an
+/// <see cref="AwsRequest"/> (governance analysis asks about no request in particular) the keys of the network path
+/// and transport (<c>aws:SourceIp</c>, <c>aws:SecureTransport</c>, the VPC keys) are absent unless the access gives them.
+/// </remarks>
+internal sealed class KmsRequestContext(CallerIdentity caller, string region, AwsRequest? request, KmsKey? key, KmsAccess access, DateTimeOffset now,
     Guardrails? callerGuardrails, Guardrails? resourceGuardrails) : IRequestContext
 {
+    /// <summary>The context of an access of <paramref name="request"/>.</summary>
+    public KmsRequestContext(AwsRequest request, KmsKey? key, KmsAccess access, DateTimeOffset now, Guardrails? callerGuardrails, Guardrails? resourceGuardrails)
+        : this(request.Caller, request.Region, request, key, access, now, callerGuardrails, resourceGuardrails)
+    {
+    }
+
     private const string EncryptionContextPrefix = "kms:EncryptionContext:";
     private const string ResourceTagPrefix = "aws:ResourceTag/";
     private const string PrincipalTagPrefix = "aws:PrincipalTag/";
@@ -40,7 +51,7 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
 
         if (name.StartsWith(PrincipalTagPrefix, StringComparison.OrdinalIgnoreCase))
         {
-            return Find(request.Caller.Tags, name.AsSpan(PrincipalTagPrefix.Length), out values);
+            return Find(caller.Tags, name.AsSpan(PrincipalTagPrefix.Length), out values);
         }
 
         if (Is(name, "aws:PrincipalOrgPaths") && callerGuardrails is not null)
@@ -58,9 +69,9 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         string? single = null;
         if (Is(name, "aws:userid"))
         {
-            single = request.Caller.UserId;
+            single = caller.UserId;
         }
-        else if (Is(name, "aws:MultiFactorAuthPresent") && request.Caller.IsSession)
+        else if (Is(name, "aws:MultiFactorAuthPresent") && caller.IsSession)
         {
             single = "false"; // AWS: present for temporary credentials; Keyhaven sessions are never MFA-authenticated yet
         }
@@ -82,11 +93,11 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         }
         else if (Is(name, "aws:RequestedRegion"))
         {
-            single = request.Region;
+            single = region;
         }
         else if (Is(name, "aws:SecureTransport"))
         {
-            single = request.Http.Request.IsHttps ? "true" : "false";
+            single = request is null ? null : request.Http.Request.IsHttps ? "true" : "false";
         }
         else if (Is(name, "aws:ViaAWSService") || Is(name, "aws:PrincipalIsAWSService"))
         {
@@ -94,19 +105,19 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         }
         else if (Is(name, "aws:SourceIdentity"))
         {
-            single = request.Caller.Principal.SourceIdentity;
+            single = caller.Principal.SourceIdentity;
         }
         else if (Is(name, "aws:FederatedProvider"))
         {
-            single = request.Caller.Principal.FederatedProvider;
+            single = caller.Principal.FederatedProvider;
         }
         else if (Is(name, "aws:ec2InstanceSourceVpc"))
         {
-            single = request.Caller.Principal.Ec2InstanceSourceVpc;
+            single = caller.Principal.Ec2InstanceSourceVpc;
         }
         else if (Is(name, "aws:ec2InstanceSourcePrivateIPv4"))
         {
-            single = request.Caller.Principal.Ec2InstanceSourcePrivateIPv4;
+            single = caller.Principal.Ec2InstanceSourcePrivateIPv4;
         }
         else if (Is(name, "kms:GrantIsForAWSResource") && access.Action is "kms:CreateGrant" or "kms:ListGrants" or "kms:RevokeGrant")
         {
@@ -115,9 +126,9 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         else if (Is(name, "aws:SourceIp"))
         {
             // AWS: a request through a VPC endpoint has no public source address; it carries aws:VpcSourceIp instead.
-            single = request.Origin.Endpoint is null ? request.Origin.ClientAddressText : null;
+            single = request is null || request.Origin.Endpoint is not null ? null : request.Origin.ClientAddressText;
         }
-        else if (request.Origin is { Endpoint: { } endpoint, Vpc: { } vpc } && NetworkKey(name, endpoint, vpc) is { } networkValue)
+        else if (request?.Origin is { Endpoint: { } endpoint, Vpc: { } vpc } && NetworkKey(request, name, endpoint, vpc) is { } networkValue)
         {
             single = networkValue;
         }
@@ -152,7 +163,7 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         return true;
     }
 
-    private string? NetworkKey(string name, Network.NetworkConfiguration.VpcEndpoint endpoint, Network.NetworkConfiguration.Vpc vpc) =>
+    private static string? NetworkKey(AwsRequest request, string name, Network.NetworkConfiguration.VpcEndpoint endpoint, Network.NetworkConfiguration.Vpc vpc) =>
         Is(name, "aws:SourceVpce") ? endpoint.Id
         : Is(name, "aws:SourceVpc") ? vpc.Id
         : Is(name, "aws:SourceVpcArn") ? vpc.Arn(request.Region)

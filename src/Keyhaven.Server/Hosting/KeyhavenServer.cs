@@ -191,6 +191,9 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Sts.StsService>();
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Organizations.OrganizationsService>();
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.CloudTrail.CloudTrailService>();
+        builder.Services.AddSingleton(services => new Keyhaven.Server.Governance.GovernanceAnalysis(kms, accessKeys.Identity, services.GetRequiredService<KmsAuthorizer>(),
+            services.GetRequiredService<AuditReader>(), () => services.GetRequiredService<NetworkState>().Configuration, options.Time));
+        builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Governance.GovernanceService>();
         builder.Services.AddSingleton<RequestPipeline>();
         builder.Services.AddHostedService<KeyMaintenanceService>();
         builder.Services.AddHostedService<AuditDigestService>();

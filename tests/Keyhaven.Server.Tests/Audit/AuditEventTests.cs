@@ -177,6 +177,10 @@ public sealed class AuditEventTests : IClassFixture<ServerFixture>
         var issuer = identity.SessionContext!.SessionIssuer!;
         Assert.Equal(("Role", roleArn, name), (issuer.Type, issuer.Arn, issuer.UserName));
         Assert.Equal(assumed.Credentials.Expiration!.Value.ToUniversalTime(), identity.SessionContext.Attributes.ExpirationDate!.Value.UtcDateTime, TimeSpan.FromSeconds(1));
+        Assert.Equal(assumed.Credentials.Expiration!.Value.ToUniversalTime().AddSeconds(-900), identity.SessionContext.Attributes.CreationDate!.Value.UtcDateTime, TimeSpan.FromSeconds(1));
+        Assert.Equal("false", identity.SessionContext.Attributes.MfaAuthenticated);
+        Assert.Null(identity.SessionContext.SourceIdentity);
+        Assert.Null(identity.SessionContext.WebIdFederationData);
 
         var created = await iam.OkAsync("CreateAccessKey", ("UserName", (await iam.CreateUserWithKeyAsync("audit-key-" + Guid.NewGuid().ToString("N")[..8])).Arn.Split('/')[^1]));
         var secret = created.Value("SecretAccessKey")!;

@@ -50,6 +50,10 @@ public sealed class FederationTests
         })).CiphertextBlob;
         var decrypted = await alice.DecryptAsync(new DecryptRequest { CiphertextBlob = finance, EncryptionContext = new() { ["dept"] = "finance" } });
         Assert.Equal("q3 forecast", Encoding.UTF8.GetString(decrypted.Plaintext.ToArray()));
+        var session = (await server.EventOfAsync(decrypted.ResponseMetadata.RequestId)).Event.UserIdentity.SessionContext!;
+        Assert.Equal("alice@example.com", session.SourceIdentity);
+        Assert.Equal(response.Provider, session.WebIdFederationData!["federatedProvider"].Split(":oidc-provider/")[1]);
+        Assert.NotNull(session.Attributes.CreationDate);
 
         var hr = (await root.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = Bytes("salaries"), EncryptionContext = new() { ["dept"] = "hr" } })).CiphertextBlob;
         await DeniedAsync(() => alice.DecryptAsync(new DecryptRequest { CiphertextBlob = hr, EncryptionContext = new() { ["dept"] = "hr" } }));

@@ -16,11 +16,11 @@ public sealed class RawKmsClient(TestServer server) : IDisposable
     public sealed record Response(int Status, string? ErrorType, string? Message, JsonElement Body, HttpResponseMessage Http);
 
     public Task<Response> SendAsync(string target, string body, string? accessKeyId = null, string? secret = null, bool sign = true,
-        Action<HttpRequestMessage>? tamper = null, string service = "kms") =>
-        SendAsync(target, Encoding.UTF8.GetBytes(body), accessKeyId, secret, sign, tamper, service);
+        Action<HttpRequestMessage>? tamper = null, string service = "kms", string? sessionToken = null) =>
+        SendAsync(target, Encoding.UTF8.GetBytes(body), accessKeyId, secret, sign, tamper, service, sessionToken);
 
     public async Task<Response> SendAsync(string target, byte[] body, string? accessKeyId = null, string? secret = null, bool sign = true,
-        Action<HttpRequestMessage>? tamper = null, string service = "kms")
+        Action<HttpRequestMessage>? tamper = null, string service = "kms", string? sessionToken = null)
     {
         var uri = server.Server.Endpoint;
         var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
@@ -28,7 +28,7 @@ public sealed class RawKmsClient(TestServer server) : IDisposable
         request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
         if (sign)
         {
-            var signer = new SigV4Signer(new SigV4Credentials(accessKeyId ?? server.AccessKeyId, secret ?? server.SecretAccessKey), server.Region, service, server.Clock);
+            var signer = new SigV4Signer(new SigV4Credentials(accessKeyId ?? server.AccessKeyId, secret ?? server.SecretAccessKey, sessionToken), server.Region, service, server.Clock);
             var headers = new List<HttpHeader>
             {
                 new("Content-Type", "application/x-amz-json-1.1"),

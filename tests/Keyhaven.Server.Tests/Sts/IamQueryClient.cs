@@ -10,7 +10,7 @@ namespace Keyhaven.Server.Tests.Sts;
 /// A minimal IAM Query client (form POST signed with SigV4 for <c>iam</c>) to set up users and roles for the STS
 /// tests; the IAM wire is tested through the AWS CLI in Keyhaven.Cli.Tests.
 /// </summary>
-public sealed class IamQueryClient(TestServer server, string? accessKeyId = null, string? secret = null) : IDisposable
+public sealed class IamQueryClient(TestServer server, string? accessKeyId = null, string? secret = null, string? sessionToken = null) : IDisposable
 {
     private static readonly XNamespace Ns = "https://iam.amazonaws.com/doc/2010-05-08/";
     private readonly HttpClient _http = new();
@@ -31,7 +31,7 @@ public sealed class IamQueryClient(TestServer server, string? accessKeyId = null
         var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
         const string contentType = "application/x-www-form-urlencoded; charset=utf-8";
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        var signer = new SigV4Signer(new SigV4Credentials(accessKeyId ?? server.AccessKeyId, secret ?? server.SecretAccessKey), server.Region, "iam", server.Clock);
+        var signer = new SigV4Signer(new SigV4Credentials(accessKeyId ?? server.AccessKeyId, secret ?? server.SecretAccessKey, sessionToken), server.Region, "iam", server.Clock);
         var signed = signer.Sign(SigV4SigningRequest.Create("POST", uri, [new("Content-Type", contentType)], body));
         foreach (var header in signed.HeadersToAdd)
         {
