@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Keyhaven.Cli.Commands.Audit;
+using Keyhaven.Cli.Commands.Offline;
 using Keyhaven.Server.Governance;
 using Keyhaven.Server.Network;
 
@@ -101,14 +101,13 @@ internal static class AnalyzeCommand
     private static async Task<int> RunAsync(AnalyzeOptions options, ParseResult result, Func<GovernanceAnalysis, Task<int>> run, CancellationToken cancellationToken)
     {
         NetworkConfiguration? network = null;
-        AuditDataDirectory data;
+        OfflineDeployment data;
         try
         {
             network = result.GetValue(options.Config) is { } path ? NetworkConfiguration.Load(path) : null;
-            data = await AuditDataDirectory.OpenAsync(result.GetValue(options.Data)!, result.GetValue(options.RootKey), cancellationToken);
+            data = await options.Deployment.OpenAsync(result, cancellationToken);
         }
-        catch (Exception exception) when (exception is FileNotFoundException or InvalidDataException or FormatException or IOException
-                                              or Keyhaven.Storage.Barrier.BarrierIntegrityException)
+        catch (Exception exception) when (exception is IOException || DeploymentOptions.IsOpenFailure(exception))
         {
             await Console.Error.WriteLineAsync(exception.Message);
             return UsageError;

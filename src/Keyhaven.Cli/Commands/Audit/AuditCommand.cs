@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Keyhaven.Audit.Reading;
 using Keyhaven.Audit.Verification;
+using Keyhaven.Cli.Commands.Offline;
 
 namespace Keyhaven.Cli.Commands.Audit;
 
@@ -175,15 +176,13 @@ internal static class AuditCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(AuditFilterOptions options, ParseResult result, Func<AuditDataDirectory, AuditEventFilter, Task<int>> run,
+    private static async Task<int> RunAsync(AuditFilterOptions options, ParseResult result, Func<OfflineDeployment, AuditEventFilter, Task<int>> run,
         CancellationToken cancellationToken)
     {
         AuditEventFilter filter;
-        Keyhaven.Storage.Backends.StorageLocation? storage;
         try
         {
             filter = options.ToFilter(result);
-            storage = options.ToStorage(result);
         }
         catch (FormatException exception)
         {
@@ -191,13 +190,12 @@ internal static class AuditCommand
             return UsageError;
         }
 
-        AuditDataDirectory data;
+        OfflineDeployment data;
         try
         {
-            data = await AuditDataDirectory.OpenAsync(result.GetValue(options.Data)!, result.GetValue(options.RootKey), storage, cancellationToken);
+            data = await options.Deployment.OpenAsync(result, cancellationToken);
         }
-        catch (Exception exception) when (exception is FileNotFoundException or InvalidDataException or Keyhaven.Storage.Barrier.BarrierIntegrityException
-            or System.Data.Common.DbException)
+        catch (Exception exception) when (DeploymentOptions.IsOpenFailure(exception))
         {
             await Console.Error.WriteLineAsync(exception.Message);
             return UsageError;

@@ -1,20 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using Keyhaven.Audit.Reading;
-using Keyhaven.Storage.Backends;
+using Keyhaven.Cli.Commands.Offline;
 
 namespace Keyhaven.Cli.Commands.Audit;
 
 /// <summary>The options every <c>keyhaven audit</c> command shares: where the data is, and which events.</summary>
 internal sealed class AuditFilterOptions
 {
-    public Option<string> Data { get; } = new("--data") { Description = "Data directory of the server.", DefaultValueFactory = _ => "./keyhaven-data" };
-    public Option<string?> Storage { get; } = new("--storage")
-    {
-        Description = $"Where the records are, as given to `keyhaven serve --storage` (default: ${ServeCommand.StorageVariable}, else DATA/keyhaven.db).",
-    };
-
-    public Option<string?> RootKey { get; } = new("--root-key") { Description = "Root key file (default: DATA/root.key)." };
+    public DeploymentOptions Deployment { get; } = new();
     public Option<string?> From { get; } = new("--from") { Description = "Only events at or after this time (ISO 8601, UTC unless an offset is given)." };
     public Option<string?> To { get; } = new("--to") { Description = "Only events before this time." };
     public Option<string?> EventName { get; } = new("--event-name") { Description = "Only this operation (e.g. Decrypt)." };
@@ -28,9 +22,7 @@ internal sealed class AuditFilterOptions
     /// <summary>Adds the data options, and the filters unless <paramref name="filters"/> is false.</summary>
     public void AddTo(Command command, bool filters = true)
     {
-        command.Options.Add(Data);
-        command.Options.Add(Storage);
-        command.Options.Add(RootKey);
+        Deployment.AddTo(command);
         command.Options.Add(From);
         command.Options.Add(To);
         if (filters)
@@ -41,13 +33,6 @@ internal sealed class AuditFilterOptions
             }
         }
     }
-
-    /// <summary>Where the records are: <c>--storage</c>, else the environment variable <c>serve</c> reads; null for the data directory's SQLite file.</summary>
-    /// <exception cref="FormatException">Not a storage location.</exception>
-    public StorageLocation? ToStorage(ParseResult result) =>
-        (result.GetValue(Storage) ?? Environment.GetEnvironmentVariable(ServeCommand.StorageVariable)) is { Length: > 0 } location
-            ? StorageLocation.Parse(location)
-            : null;
 
     /// <summary>The filter the options describe.</summary>
     /// <exception cref="FormatException">A time is not ISO 8601.</exception>

@@ -3,16 +3,16 @@ using Keyhaven.Storage.Backends;
 using Keyhaven.Storage.Barrier;
 using Keyhaven.Storage.Records;
 
-namespace Keyhaven.Cli.Commands.Audit;
+namespace Keyhaven.Cli.Commands.Offline;
 
 /// <summary>
-/// An existing deployment opened for reading the audit trail, while servers run on it or not: the root key from the
+/// An existing deployment opened by the offline tools (audit, analyze), while servers run on it or not: the root key from the
 /// data directory, the records from its SQLite file (WAL lets readers in beside the writer) or from the PostgreSQL
 /// database the nodes share. Refuses a deployment that was never initialized rather than creating one.
 /// </summary>
-internal sealed class AuditDataDirectory : IAsyncDisposable
+internal sealed class OfflineDeployment : IAsyncDisposable
 {
-    private AuditDataDirectory(IStorageBackend backend, StorageBarrier barrier)
+    private OfflineDeployment(IStorageBackend backend, StorageBarrier barrier)
     {
         Backend = backend;
         Barrier = barrier;
@@ -26,7 +26,7 @@ internal sealed class AuditDataDirectory : IAsyncDisposable
     /// <param name="storage">Where the records are; null: the SQLite database in the data directory.</param>
     /// <exception cref="FileNotFoundException">The root key or the SQLite database does not exist.</exception>
     /// <exception cref="InvalidDataException">The database holds no deployment sealed by this root key.</exception>
-    public static async Task<AuditDataDirectory> OpenAsync(string dataDirectory, string? rootKeyPath, StorageLocation? storage, CancellationToken cancellationToken)
+    public static async Task<OfflineDeployment> OpenAsync(string dataDirectory, string? rootKeyPath, StorageLocation? storage, CancellationToken cancellationToken)
     {
         var options = new KeyhavenServerOptions { DataDirectory = dataDirectory, RootKeyPath = rootKeyPath, Storage = storage };
         var required = storage is null ? new[] { options.DatabasePath, options.ResolvedRootKeyPath } : [options.ResolvedRootKeyPath];
@@ -47,7 +47,7 @@ internal sealed class AuditDataDirectory : IAsyncDisposable
                 await backend.InitializeAsync(cancellationToken); // the schema, as the nodes migrate it
             }
 
-            return new AuditDataDirectory(backend, await StorageBarrier.OpenExistingAsync(backend, rootKey, cancellationToken));
+            return new OfflineDeployment(backend, await StorageBarrier.OpenExistingAsync(backend, rootKey, cancellationToken));
         }
         catch
         {
