@@ -39,7 +39,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         var boundary = identity.PermissionsBoundary is null ? null : Compile(identity.PermissionsBoundary, "permissions-boundary");
         var session = identity.SessionPolicy is null ? null : Compile(identity.SessionPolicy, "session-policy");
         var callerGuardrails = await organizations.GetGuardrailsAsync(caller.Account.Value, cancellationToken);
-        var endpoints = endpointPolicies.For(request);
+        var endpoints = await endpointPolicies.ForAsync(request, cancellationToken);
         foreach (var access in accesses)
         {
             var key = await ResolveAsync(caller, access, cancellationToken);
