@@ -49,7 +49,7 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
         var resources = exchange.Scope.Resources;
         return new AuditEvent
         {
-            UserIdentity = caller is null ? Unknown(http) : Identity(caller),
+            UserIdentity = caller is null ? exchange.Scope.UnsignedCaller ?? Unknown(http) : Identity(caller),
             EventTime = exchange.ReceivedAt,
             EventSource = profile?.EventSource ?? "unknown",
             EventName = name,
@@ -131,8 +131,37 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
     private static AuditSessionContext Session(IdentityPrincipal principal, AuditSessionIssuer? issuer) => new()
     {
         SessionIssuer = issuer,
+        WebIdFederationData = WebIdentity(principal),
         Attributes = new AuditSessionAttributes { ExpirationDate = principal.SessionExpiration, MfaAuthenticated = "false" },
+        SourceIdentity = principal.SourceIdentity,
     };
+
+    /// <summary>
+    /// For a session from AssumeRoleWithWebIdentity, CloudTrail's <c>webIdFederationData</c>: the provider's ARN and, as
+    /// attributes, the token's audience and subject under the provider's condition-key names (<c>HOST/PATH:aud</c>,
+    /// <c>HOST/PATH:sub</c>).
+    /// </summary>
+    private static AuditWebIdFederationData? WebIdentity(IdentityPrincipal principal)
+    {
+        if (principal.FederatedProvider is not { } provider)
+        {
+            return null;
+        }
+
+        var url = provider[(provider.IndexOf(":oidc-provider/", StringComparison.Ordinal) + ":oidc-provider/".Length)..];
+        var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (principal.WebIdentityAudience is { } audience)
+        {
+            attributes[url + ":aud"] = audience;
+        }
+
+        if (principal.WebIdentitySubject is { } subject)
+        {
+            attributes[url + ":sub"] = subject;
+        }
+
+        return new AuditWebIdFederationData { FederatedProvider = provider, Attributes = attributes };
+    }
 
     /// <summary>An unauthenticated request: only the access key id it claimed (from the Authorization header or the query).</summary>
     private static AuditUserIdentity Unknown(HttpContext http)

@@ -149,7 +149,7 @@ internal sealed class RequestPipeline
         if (service is not null && !IsSigned(context.Request) && service.IsUnsignedOperation(body.Span))
         {
             // AWS: AssumeRoleWithWebIdentity is not signed; the web identity token it carries is the credential.
-            await service.HandleUnsignedAsync(new UnsignedRequest(context, body, state.RequestId, origin));
+            await service.HandleUnsignedAsync(new UnsignedRequest(context, body, state.RequestId, origin, state.Audit));
             return;
         }
 
