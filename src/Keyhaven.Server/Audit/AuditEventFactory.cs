@@ -26,7 +26,8 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
         string? Region,
         AuditScope Scope,
         ReadOnlyMemory<byte> RequestBody,
-        ReadOnlyMemory<byte> ResponseBody);
+        ReadOnlyMemory<byte> ResponseBody,
+        string? VpcEndpointId = null);
 
     public AuditEvent Create(Exchange exchange)
     {
@@ -66,6 +67,7 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
             ReadOnly = operation?.ReadOnly ?? false,
             Resources = resources,
             RecipientAccountId = resources is [var first, ..] ? first.AccountId : caller?.Account.Value ?? deploymentAccount,
+            VpcEndpointId = exchange.VpcEndpointId,
         };
     }
 

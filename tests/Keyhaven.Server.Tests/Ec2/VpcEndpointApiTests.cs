@@ -57,6 +57,8 @@ public sealed class VpcEndpointApiTests
         await viaEndpoint.EncryptAsync(new EncryptRequest { KeyId = allowed.KeyId, Plaintext = Bytes("allowed") });
         var denied = await DeniedAsync(() => viaEndpoint.EncryptAsync(new EncryptRequest { KeyId = other.KeyId, Plaintext = Bytes("other") }));
         Assert.Contains("VPC endpoint policy", denied.Message);
+        var deniedEvent = (await server.EventOfAsync(denied.RequestId)).Event;
+        Assert.Equal(("vpce-0kms", "VpcEndpointPolicy"), (deniedEvent.VpcEndpointId, deniedEvent.AdditionalEventData!.Value.GetProperty("authorization").GetProperty("layer").GetString()));
         await direct.EncryptAsync(new EncryptRequest { KeyId = other.KeyId, Plaintext = Bytes("the public listener is not narrowed") });
 
         var described = (await ec2.DescribeVpcEndpointsAsync(new DescribeVpcEndpointsRequest { VpcEndpointIds = ["vpce-0kms"] })).VpcEndpoints.Single();
