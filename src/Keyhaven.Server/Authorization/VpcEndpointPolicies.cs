@@ -29,6 +29,7 @@ internal sealed class VpcEndpointPolicies(NetworkState network, PolicyCompilatio
             return [];
         }
 
-        return [(record is null ? null : policies.Compile(record.Policy!, $"vpc-endpoint-policy:{endpoint.Id}")) ?? policies.Compile(DenyAll, "unreadable-vpc-endpoint-policy")!];
+        var compiled = record?.Policy is { } policy ? policies.Compile(policy, $"vpc-endpoint-policy:{endpoint.Id}") : null;
+        return [compiled ?? policies.Compile(DenyAll, "unreadable-vpc-endpoint-policy")!];
     }
 }
