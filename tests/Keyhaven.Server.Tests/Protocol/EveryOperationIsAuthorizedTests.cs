@@ -6,7 +6,7 @@ using Keyhaven.Server.Tests.Sts;
 namespace Keyhaven.Server.Tests.Protocol;
 
 /// <summary>
-/// Every operation of the KMS API model, called by a caller that may do nothing, is refused: unauthenticated callers
+/// Every operation of the KMS API model (and of IAM, STS, Organizations, CloudTrail and EC2), called by a caller that may do nothing, is refused: unauthenticated callers
 /// get MissingAuthenticationTokenException, and an IAM user without policies gets AccessDeniedException (or
 /// UnknownOperationException for the operations this release does not implement). No operation bypasses the pipeline,
 /// and every request, refused or not, leaves exactly one audit event naming its service and operation.
