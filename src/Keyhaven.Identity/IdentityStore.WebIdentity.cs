@@ -79,7 +79,7 @@ public sealed partial class IdentityStore
             SessionPolicy = input.Policy, SessionPolicyArns = [.. input.PolicyArns],
             Tags = tags.OverRoleTags(role.Tags.Select(t => KeyValuePair.Create(t.Key, t.Value))).Select(t => new TagDocument { Key = t.Key, Value = t.Value }).ToList(),
             SessionTags = ToTagDocuments(tags.Tags), TransitiveTagKeys = [.. tags.TransitiveKeys], SourceIdentity = sourceIdentity,
-            FederatedProvider = web.Provider.Arn, WebIdentitySubject = web.Subject,
+            FederatedProvider = web.Provider.Arn, WebIdentitySubject = web.Subject, WebIdentityAudience = web.Audience,
         };
         var credentials = await CreateSessionAsync(session, now, now.AddSeconds(duration), cancellationToken);
         return new AssumedRole(credentials, session.UserId, session.Arn, packedPercent, sourceIdentity);

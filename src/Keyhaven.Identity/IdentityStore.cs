@@ -175,6 +175,7 @@ public sealed partial class IdentityStore
         SourceIdentity = session.SourceIdentity,
         FederatedProvider = session.FederatedProvider,
         WebIdentitySubject = session.WebIdentitySubject,
+        WebIdentityAudience = session.WebIdentityAudience,
         Ec2InstanceSourceVpc = session.Ec2InstanceSourceVpc,
         Ec2InstanceSourcePrivateIPv4 = session.Ec2InstanceSourcePrivateIPv4,
         SessionExpiration = session.Expiration,

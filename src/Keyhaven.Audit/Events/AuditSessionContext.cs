@@ -5,8 +5,8 @@ public sealed record AuditSessionContext
 {
     public AuditSessionIssuer? SessionIssuer { get; init; }
 
-    /// <summary>Web identity federation (unused until Keyhaven federates web identities).</summary>
-    public IReadOnlyDictionary<string, string>? WebIdFederationData { get; init; }
+    /// <summary>For sessions from AssumeRoleWithWebIdentity: the identity provider and what its token said.</summary>
+    public AuditWebIdFederationData? WebIdFederationData { get; init; }
 
     public required AuditSessionAttributes Attributes { get; init; }
 
@@ -39,4 +39,14 @@ public sealed record AuditSessionAttributes
 
     /// <summary>"true" or "false", a string as in CloudTrail.</summary>
     public string MfaAuthenticated { get; init; } = "false";
+}
+
+/// <summary>CloudTrail's <c>webIdFederationData</c>: the provider that federated the session and the attributes it reported.</summary>
+public sealed record AuditWebIdFederationData
+{
+    /// <summary>The OIDC provider's ARN.</summary>
+    public required string FederatedProvider { get; init; }
+
+    /// <summary>The token's claims the trust policy could test, as <c>HOST/PATH:aud</c> and <c>HOST/PATH:sub</c>.</summary>
+    public required IReadOnlyDictionary<string, string> Attributes { get; init; }
 }

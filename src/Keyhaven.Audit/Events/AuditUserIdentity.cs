@@ -3,7 +3,7 @@ namespace Keyhaven.Audit.Events;
 /// <summary>CloudTrail's <c>userIdentity</c>: who made the request, as authentication resolved it.</summary>
 public sealed record AuditUserIdentity
 {
-    /// <summary><c>Root</c>, <c>IAMUser</c>, <c>AssumedRole</c>, or <c>Unknown</c> when authentication failed.</summary>
+    /// <summary><c>Root</c>, <c>IAMUser</c>, <c>AssumedRole</c>, <c>WebIdentityUser</c> (AssumeRoleWithWebIdentity), <c>AWSService</c> (the server itself), or <c>Unknown</c> when authentication failed.</summary>
     public required string Type { get; init; }
 
     public string? PrincipalId { get; init; }
@@ -22,6 +22,6 @@ public sealed record AuditUserIdentity
     /// <summary>The service that made the request on the user's behalf; null for direct calls.</summary>
     public string? InvokedBy { get; init; }
 
-    /// <summary>The principal of a temporary credential's creator, as CloudTrail says for assumed roles (unused here).</summary>
+    /// <summary>For <c>WebIdentityUser</c>: the identity provider that issued the token (its ARN).</summary>
     public string? IdentityProvider { get; init; }
 }

@@ -105,14 +105,17 @@ internal static class ServeCommand
                 await gate.WaitAsync();
                 try
                 {
-                    var changed = await server.ReloadNetworkAsync(NetworkConfiguration.Load(path));
-                    // AUDIT: a configuration reload is not a request through the pipeline; when the audit trail lands,
-                    // record here one event "network configuration reloaded" with the file path and the endpoints changed.
+                    // Audited by the server (ReloadNetworkConfiguration), refused reloads too.
+                    var changed = await server.ReloadNetworkAsync(path, "SIGHUP");
                     Console.WriteLine($"Reloaded network configuration {Path.GetFullPath(path)} on SIGHUP; VPC endpoint policies changed: {(changed.Count == 0 ? "none" : string.Join(", ", changed))}");
                 }
                 catch (FormatException exception)
                 {
                     await Console.Error.WriteLineAsync($"SIGHUP: network configuration {Path.GetFullPath(path)} not reloaded: {exception.Message}");
+                }
+                catch (Keyhaven.Audit.Trail.AuditWriteException exception)
+                {
+                    await Console.Error.WriteLineAsync($"SIGHUP: network configuration {Path.GetFullPath(path)}: the audit trail cannot write ({exception.Message}); see the server log.");
                 }
                 finally
                 {

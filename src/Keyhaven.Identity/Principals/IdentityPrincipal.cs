@@ -66,6 +66,9 @@ public sealed record IdentityPrincipal
     /// <summary>For sessions from AssumeRoleWithWebIdentity: the token's <c>sub</c>.</summary>
     public string? WebIdentitySubject { get; init; }
 
+    /// <summary>For sessions from AssumeRoleWithWebIdentity: the token's audience that matched the provider's client ids.</summary>
+    public string? WebIdentityAudience { get; init; }
+
     /// <summary>For workload sessions: the VPC of the instance they were issued to (<c>aws:ec2InstanceSourceVpc</c>).</summary>
     public string? Ec2InstanceSourceVpc { get; init; }
 

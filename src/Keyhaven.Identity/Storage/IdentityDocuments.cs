@@ -132,9 +132,10 @@ internal sealed class SessionDocument
     public List<string> TransitiveTagKeys { get; set; } = [];
     public string? SourceIdentity { get; set; }
 
-    /// <summary>For AssumeRoleWithWebIdentity sessions: the OIDC provider's ARN and the token's subject.</summary>
+    /// <summary>For AssumeRoleWithWebIdentity sessions: the OIDC provider's ARN and the token's subject and audience.</summary>
     public string? FederatedProvider { get; set; }
     public string? WebIdentitySubject { get; set; }
+    public string? WebIdentityAudience { get; set; }
 
     /// <summary>For workload sessions (instance metadata): the instance's VPC and private address.</summary>
     public string? Ec2InstanceSourceVpc { get; set; }

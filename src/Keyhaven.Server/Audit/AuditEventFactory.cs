@@ -26,7 +26,8 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
         string? Region,
         AuditScope Scope,
         ReadOnlyMemory<byte> RequestBody,
-        ReadOnlyMemory<byte> ResponseBody);
+        ReadOnlyMemory<byte> ResponseBody,
+        string? VpcEndpointId = null);
 
     public AuditEvent Create(Exchange exchange)
     {
@@ -49,7 +50,7 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
         var resources = exchange.Scope.Resources;
         return new AuditEvent
         {
-            UserIdentity = caller is null ? Unknown(http) : Identity(caller),
+            UserIdentity = caller is null ? exchange.Scope.UnsignedCaller ?? Unknown(http) : Identity(caller),
             EventTime = exchange.ReceivedAt,
             EventSource = profile?.EventSource ?? "unknown",
             EventName = name,
@@ -66,6 +67,7 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
             ReadOnly = operation?.ReadOnly ?? false,
             Resources = resources,
             RecipientAccountId = resources is [var first, ..] ? first.AccountId : caller?.Account.Value ?? deploymentAccount,
+            VpcEndpointId = exchange.VpcEndpointId,
         };
     }
 
@@ -135,10 +137,37 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
     private static AuditSessionContext Session(IdentityPrincipal principal, AuditSessionIssuer? issuer) => new()
     {
         SessionIssuer = issuer,
+        WebIdFederationData = WebIdentity(principal),
         Attributes = new AuditSessionAttributes { CreationDate = principal.SessionCreated, ExpirationDate = principal.SessionExpiration, MfaAuthenticated = "false" },
         SourceIdentity = principal.SourceIdentity,
-        WebIdFederationData = principal.FederatedProvider is { } provider ? new Dictionary<string, string> { ["federatedProvider"] = provider } : null,
     };
+
+    /// <summary>
+    /// For a session from AssumeRoleWithWebIdentity, CloudTrail's <c>webIdFederationData</c>: the provider's ARN and, as
+    /// attributes, the token's audience and subject under the provider's condition-key names (<c>HOST/PATH:aud</c>,
+    /// <c>HOST/PATH:sub</c>).
+    /// </summary>
+    private static AuditWebIdFederationData? WebIdentity(IdentityPrincipal principal)
+    {
+        if (principal.FederatedProvider is not { } provider)
+        {
+            return null;
+        }
+
+        var url = provider[(provider.IndexOf(":oidc-provider/", StringComparison.Ordinal) + ":oidc-provider/".Length)..];
+        var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (principal.WebIdentityAudience is { } audience)
+        {
+            attributes[url + ":aud"] = audience;
+        }
+
+        if (principal.WebIdentitySubject is { } subject)
+        {
+            attributes[url + ":sub"] = subject;
+        }
+
+        return new AuditWebIdFederationData { FederatedProvider = provider, Attributes = attributes };
+    }
 
     /// <summary>An unauthenticated request: only the access key id it claimed (from the Authorization header or the query).</summary>
     private static AuditUserIdentity Unknown(HttpContext http)

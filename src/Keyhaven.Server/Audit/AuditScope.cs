@@ -16,6 +16,18 @@ internal sealed class AuditScope
 
     public IReadOnlyList<AuditResource>? Resources => _resources;
 
+    /// <summary>
+    /// Who made an unsigned request, when the service authenticated it by other means (AssumeRoleWithWebIdentity: the
+    /// verified token's provider and subject); null otherwise.
+    /// </summary>
+    public AuditUserIdentity? UnsignedCaller { get; private set; }
+
+    /// <summary>Records the web identity that made an AssumeRoleWithWebIdentity request, as CloudTrail's <c>WebIdentityUser</c>.</summary>
+    public void RecordWebIdentityUser(string providerArn, string audience, string subject) => UnsignedCaller = new AuditUserIdentity
+    {
+        Type = "WebIdentityUser", PrincipalId = $"{providerArn}:{audience}:{subject}", UserName = subject, IdentityProvider = providerArn,
+    };
+
     /// <summary><c>{"authorization":{…}}</c> for a denied request; null otherwise.</summary>
     public JsonElement? Denial { get; private set; }
 

@@ -6,8 +6,8 @@ using Keyhaven.Server.Protocol;
 namespace Keyhaven.Server.Audit;
 
 /// <summary>
-/// Reads AWS Query requests (form parameters: <c>Name</c>, lists <c>Name.member.N</c>, structures <c>Name.member.N.Field</c>,
-/// maps <c>Name.entry.N.key</c>) and their XML responses for the audit trail, as JSON values.
+/// Reads AWS Query requests (form parameters: <c>Name</c>, lists <c>Name.member.N</c> or EC2's <c>Name.N</c>, structures
+/// <c>Name.member.N.Field</c>, maps <c>Name.entry.N.key</c>) and their XML responses (IAM/STS and EC2 shapes) for the audit trail, as JSON values.
 /// </summary>
 internal static class QueryAuditReader
 {
@@ -23,14 +23,20 @@ internal static class QueryAuditReader
             return null;
         }
 
-        var result = Parse(body)?.Root?.Elements().FirstOrDefault(e => e.Name.LocalName == action + "Result");
+        // IAM and STS wrap the members in {Action}Result; EC2 puts them directly in {Action}Response.
+        var root = Parse(body)?.Root;
+        var result = root?.Elements().FirstOrDefault(e => e.Name.LocalName == action + "Result")
+            ?? (root?.Name.LocalName == action + "Response" ? root : null);
         return result is null ? null : AuditFieldWriter.Select(result, allowed, ElementReader.Instance);
     }
 
     /// <summary>The Code and Message of a Query <c>ErrorResponse</c>.</summary>
     public static (string? Code, string? Message) Error(ReadOnlyMemory<byte> body)
     {
-        var error = Parse(body)?.Root?.Elements().FirstOrDefault(e => e.Name.LocalName == "Error");
+        // IAM and STS: ErrorResponse/Error; EC2: Response/Errors/Error.
+        var root = Parse(body)?.Root;
+        var error = root?.Elements().FirstOrDefault(e => e.Name.LocalName == "Error")
+            ?? root?.Elements().FirstOrDefault(e => e.Name.LocalName == "Errors")?.Elements().FirstOrDefault(e => e.Name.LocalName == "Error");
         return (error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value, error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value);
     }
 
@@ -71,6 +77,19 @@ internal static class QueryAuditReader
 
             var children = node.Parameters.Keys.Where(k => k.StartsWith(node.Prefix + ".", StringComparison.Ordinal))
                 .Select(k => k[(node.Prefix.Length + 1)..].Split('.')[0]).Distinct(StringComparer.Ordinal).ToList();
+            if (children.Count > 0 && children.All(c => c.Length > 0 && c.All(char.IsAsciiDigit)))
+            {
+                // EC2 lists: Name.1, Name.2, …
+                writer.WriteStartArray();
+                for (var i = 1; TryGetMember(node with { Prefix = node.Prefix + "." }, i.ToString(System.Globalization.CultureInfo.InvariantCulture), out var item); i++)
+                {
+                    WriteValue(writer, item);
+                }
+
+                writer.WriteEndArray();
+                return;
+            }
+
             if (children is ["member"] or ["entry"])
             {
                 writer.WriteStartArray();
@@ -111,7 +130,7 @@ internal static class QueryAuditReader
             {
                 writer.WriteStringValue(node.Value);
             }
-            else if (children.All(c => c.Name.LocalName == "member"))
+            else if (children.All(c => c.Name.LocalName == "member") || children.All(c => c.Name.LocalName == "item"))
             {
                 writer.WriteStartArray();
                 children.ForEach(c => WriteValue(writer, c));

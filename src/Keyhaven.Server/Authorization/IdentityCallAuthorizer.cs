@@ -44,6 +44,7 @@ internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, O
             identityPolicies.Add(policies.Compile(document, name) ?? Unreadable);
         }
 
+        var endpoints = await endpointPolicies.ForAsync(request, cancellationToken);
         PolicySet set;
         try
         {
@@ -54,7 +55,7 @@ internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, O
                 SessionPolicy = identity.SessionPolicy is null ? null : policies.Compile(identity.SessionPolicy, "session-policy") ?? Unreadable,
                 ServiceControlPolicies = policies.Levels(guardrails?.ServiceControlPolicies),
                 ManagementAccount = guardrails?.ManagementAccount ?? default,
-                EndpointPolicies = endpointPolicies.For(request),
+                EndpointPolicies = endpoints,
             };
         }
         catch (InvalidDataException exception)
@@ -72,12 +73,13 @@ internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, O
         return decision.FormatMessage(authorization);
     }
 
-    /// <summary>The CloudTrail resource type of an IAM ARN; null for <c>*</c> and anything else.</summary>
+    /// <summary>The CloudTrail resource type of an IAM or VPC endpoint ARN; null for <c>*</c> and anything else.</summary>
     private static string? AuditResourceType(string arn) =>
         arn.Contains(":user/", StringComparison.Ordinal) ? "AWS::IAM::User"
         : arn.Contains(":role/", StringComparison.Ordinal) ? "AWS::IAM::Role"
         : arn.Contains(":group/", StringComparison.Ordinal) ? "AWS::IAM::Group"
         : arn.Contains(":policy/", StringComparison.Ordinal) ? "AWS::IAM::Policy"
+        : arn.Contains(":vpc-endpoint/", StringComparison.Ordinal) ? Keyhaven.Server.Network.VpcEndpointArn.ResourceType
         : null;
 
     // Fail closed: an unreadable identity-side policy is replaced by one that denies everything.

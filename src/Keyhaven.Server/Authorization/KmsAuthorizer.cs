@@ -34,7 +34,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
     public async ValueTask AuthorizeAsync(AwsRequest request, KmsCaller caller, IReadOnlyList<KmsAccess> accesses, CancellationToken cancellationToken)
     {
         var callerPolicies = await LoadCallerAsync(request.Caller, cancellationToken);
-        var endpoints = endpointPolicies.For(request);
+        var endpoints = await endpointPolicies.ForAsync(request, cancellationToken);
         foreach (var access in accesses)
         {
             var key = await ResolveAsync(caller, access, cancellationToken);

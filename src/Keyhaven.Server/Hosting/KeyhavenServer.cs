@@ -72,12 +72,40 @@ public sealed class KeyhavenServer : IAsyncDisposable
     public Uri? InstanceMetadataUri => _metadataListener is { IPEndPoint: { } bound } ? new Uri($"http://{bound}/") : null;
 
     /// <summary>
-    /// Applies a new network configuration (SIGHUP): endpoint policies changed in the file replace the stored ones;
-    /// listeners stay as they are. Returns the endpoints whose policy changed.
+    /// Applies a new network configuration: endpoint policies changed in it replace the stored ones; listeners stay as
+    /// they are. Recorded in the audit trail (<see cref="NetworkReloadAudit"/>), refused reloads too. Returns the
+    /// endpoints whose policy changed.
     /// </summary>
-    /// <exception cref="FormatException">The new configuration adds, removes or moves a listener.</exception>
+    /// <exception cref="FormatException">The new configuration adds, removes or moves a listener; nothing changed.</exception>
+    /// <exception cref="AuditWriteException">The audit trail cannot write: nothing changed (or, if it failed after the change, the change is in force but unrecorded).</exception>
     public Task<IReadOnlyList<string>> ReloadNetworkAsync(NetworkConfiguration configuration, CancellationToken cancellationToken = default) =>
-        _app.Services.GetRequiredService<NetworkState>().ReloadAsync(configuration, cancellationToken);
+        ReloadNetworkAsync(() => configuration, file: null, trigger: "reload", cancellationToken);
+
+    /// <summary>Reads the configuration file <paramref name="path"/> again (on SIGHUP) and applies it as <see cref="ReloadNetworkAsync(NetworkConfiguration, CancellationToken)"/> does.</summary>
+    /// <exception cref="FormatException">The file cannot be read or parsed, or it moves listeners; nothing changed (the refusal is audited).</exception>
+    public Task<IReadOnlyList<string>> ReloadNetworkAsync(string path, string trigger, CancellationToken cancellationToken = default) =>
+        ReloadNetworkAsync(() => NetworkConfiguration.Load(path), Path.GetFullPath(path), trigger, cancellationToken);
+
+    private async Task<IReadOnlyList<string>> ReloadNetworkAsync(Func<NetworkConfiguration> load, string? file, string trigger, CancellationToken cancellationToken)
+    {
+        var network = _app.Services.GetRequiredService<NetworkState>();
+        var options = _app.Services.GetRequiredService<KeyhavenServerOptions>();
+        await _trail.EnsureWritableAsync(); // fail closed: no change the trail could not record
+        NetworkConfiguration? next = null;
+        try
+        {
+            next = load();
+            var changes = await network.ReloadAsync(next, cancellationToken);
+            await _trail.AppendAsync(NetworkReloadAudit.Create(options.Time.GetUtcNow(), options.Region, Deployment.Account.Value, next, file, trigger, changes, refusal: null));
+            return [.. changes.Select(c => c.EndpointId)];
+        }
+        catch (FormatException exception)
+        {
+            await _trail.AppendAsync(NetworkReloadAudit.Create(options.Time.GetUtcNow(), options.Region, Deployment.Account.Value, next ?? network.Configuration, file, trigger,
+                changes: null, refusal: exception.Message));
+            throw;
+        }
+    }
 
     /// <summary>The storage this server runs on (to check leadership, or to read what it stored in tests).</summary>
     public IStorageBackend Backend => _backend;
@@ -194,6 +222,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
         builder.Services.AddSingleton(services => new Keyhaven.Server.Governance.GovernanceAnalysis(kms, accessKeys.Identity, services.GetRequiredService<KmsAuthorizer>(),
             services.GetRequiredService<AuditReader>(), () => services.GetRequiredService<NetworkState>().Configuration, options.Time));
         builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Governance.GovernanceService>();
+        builder.Services.AddSingleton<IAwsService, Keyhaven.Server.Ec2.Ec2Service>();
         builder.Services.AddSingleton<RequestPipeline>();
         builder.Services.AddHostedService<KeyMaintenanceService>();
         builder.Services.AddHostedService<AuditDigestService>();

@@ -27,7 +27,7 @@ internal sealed class NetworkState(NetworkConfiguration configuration, VpcEndpoi
         var changed = await policies.ApplyConfigurationAsync(_configuration, time.GetUtcNow(), cancellationToken);
         if (changed.Count > 0)
         {
-            logger.LogInformation("VPC endpoint policies taken from the configuration: {Endpoints}", string.Join(", ", changed));
+            logger.LogInformation("VPC endpoint policies taken from the configuration: {Endpoints}", string.Join(", ", changed.Select(c => c.EndpointId)));
         }
     }
 
@@ -37,7 +37,7 @@ internal sealed class NetworkState(NetworkConfiguration configuration, VpcEndpoi
     /// restart: an endpoint added, removed or moved is refused and the old configuration stays.
     /// </summary>
     /// <exception cref="FormatException">The new configuration changes the listeners.</exception>
-    public async Task<IReadOnlyList<string>> ReloadAsync(NetworkConfiguration next, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<VpcEndpointPolicyChange>> ReloadAsync(NetworkConfiguration next, CancellationToken cancellationToken)
     {
         var current = _configuration;
         var before = current.VpcEndpoints.Select(e => $"{e.Id}@{e.Listen}").Order(StringComparer.Ordinal);
@@ -50,6 +50,13 @@ internal sealed class NetworkState(NetworkConfiguration configuration, VpcEndpoi
         var changed = await policies.ApplyConfigurationAsync(next, time.GetUtcNow(), cancellationToken);
         _configuration = next;
         return changed;
+    }
+
+    /// <summary>The configured endpoint <paramref name="endpointId"/> in a VPC of <paramref name="account"/>, or null.</summary>
+    public NetworkConfiguration.VpcEndpoint? FindEndpoint(string endpointId, string account)
+    {
+        var configuration = _configuration;
+        return configuration.VpcEndpoints.FirstOrDefault(e => e.Id == endpointId && configuration.FindVpc(e.VpcId)?.Account == account);
     }
 
     /// <summary>Where the request came from.</summary>

@@ -95,7 +95,7 @@ internal sealed class RequestPipeline
             }
 
             var auditEvent = _events.Create(new AuditEventFactory.Exchange(context, requestId, receivedAt, state.Service, state.Caller, state.Region, state.Audit,
-                buffer.AsMemory(0, Math.Max(length, 0)), held.Written));
+                buffer.AsMemory(0, Math.Max(length, 0)), held.Written, state.VpcEndpointId));
             try
             {
                 await _trail.AppendAsync(auditEvent);
@@ -136,6 +136,7 @@ internal sealed class RequestPipeline
         var body = buffer.AsMemory(0, length);
         var service = state.Service = FindService(context.Request, body.Span);
         var origin = _network.Resolve(context);
+        state.VpcEndpointId = origin.Endpoint?.Id;
         if (origin.Endpoint is { } endpoint && service is not null && service.SigningName != endpoint.Service)
         {
             // AWS: an interface endpoint serves one service; another service's request never reaches that service.
@@ -149,7 +150,7 @@ internal sealed class RequestPipeline
         if (service is not null && !IsSigned(context.Request) && service.IsUnsignedOperation(body.Span))
         {
             // AWS: AssumeRoleWithWebIdentity is not signed; the web identity token it carries is the credential.
-            await service.HandleUnsignedAsync(new UnsignedRequest(context, body, state.RequestId, origin));
+            await service.HandleUnsignedAsync(new UnsignedRequest(context, body, state.RequestId, origin, state.Audit));
             return;
         }
 
@@ -257,6 +258,7 @@ internal sealed class RequestPipeline
         public IAwsService? Service { get; set; }
         public CallerIdentity? Caller { get; set; }
         public string? Region { get; set; }
+        public string? VpcEndpointId { get; set; }
     }
 
     /// <summary>Reads the body into a pooled buffer; length -1 when it exceeds <see cref="MaxBodyLength"/>.</summary>

@@ -8,4 +8,4 @@ namespace Keyhaven.Server.Pipeline;
 /// in the body is the credential). Everything else the pipeline refuses unless signed.
 /// </summary>
 /// <remarks><see cref="Body"/> is valid only until <see cref="IAwsService.HandleUnsignedAsync"/> returns; it is then zeroed.</remarks>
-internal sealed record UnsignedRequest(HttpContext Http, ReadOnlyMemory<byte> Body, string RequestId, NetworkOrigin Origin);
+internal sealed record UnsignedRequest(HttpContext Http, ReadOnlyMemory<byte> Body, string RequestId, NetworkOrigin Origin, Keyhaven.Server.Audit.AuditScope Audit);

@@ -14,6 +14,9 @@ internal static class StsAuditProfile
         Of("GetCallerIdentity", readOnly: true),
         Of("AssumeRole", "RoleArn RoleSessionName DurationSeconds ExternalId Policy PolicyArns Tags TransitiveTagKeys SourceIdentity",
             "AssumedRoleUser Credentials.AccessKeyId Credentials.Expiration PackedPolicySize SourceIdentity", readOnly: true),
+        // Never the WebIdentityToken: it is a bearer credential.
+        Of("AssumeRoleWithWebIdentity", "RoleArn RoleSessionName DurationSeconds Policy PolicyArns ProviderId",
+            "AssumedRoleUser Credentials.AccessKeyId Credentials.Expiration PackedPolicySize Provider Audience SubjectFromWebIdentityToken SourceIdentity", readOnly: true),
         Of("GetSessionToken", "DurationSeconds", "Credentials.AccessKeyId Credentials.Expiration", readOnly: true),
     ]);
 }

@@ -17,7 +17,7 @@ internal sealed partial class StsService
         var query = QueryRequest.Parse(request.Body.Span);
         try
         {
-            await AssumeRoleWithWebIdentityAsync(request.Http, query, request.RequestId, options.Time.GetUtcNow());
+            await AssumeRoleWithWebIdentityAsync(request.Http, query, request.RequestId, request.Audit, options.Time.GetUtcNow());
         }
         catch (IdentityException exception)
         {
@@ -36,7 +36,7 @@ internal sealed partial class StsService
     /// of its provider (when the provider has any, the token's <c>groups</c> must hold a group mapped to the role), then
     /// lets the identity domain evaluate the trust policy and issue the session.
     /// </summary>
-    private async Task AssumeRoleWithWebIdentityAsync(HttpContext context, QueryRequest query, string requestId, DateTimeOffset now)
+    private async Task AssumeRoleWithWebIdentityAsync(HttpContext context, QueryRequest query, string requestId, Keyhaven.Server.Audit.AuditScope audit, DateTimeOffset now)
     {
         var roleArn = QueryServiceErrors.Require(query, "RoleArn");
         var token = QueryServiceErrors.Require(query, "WebIdentityToken");
@@ -51,6 +51,9 @@ internal sealed partial class StsService
         }
 
         var verified = await webIdentity.VerifyAsync(token, roleAccount, context.RequestAborted);
+        // From here on the caller is known: CloudTrail names it a WebIdentityUser (provider, audience, subject), denied or not.
+        audit.RecordWebIdentityUser(verified.Provider.Arn, verified.Audience, verified.Subject);
+        audit.AddResource(roleArn, roleAccount.Value, "AWS::IAM::Role");
         var mappings = network.Configuration.GroupRoles.Where(m => m.Provider == verified.Provider.Arn).ToList();
         if (mappings.Count > 0 && !mappings.Any(m => m.RoleArn == roleArn && verified.Groups.Contains(m.Group, StringComparer.Ordinal)))
         {

@@ -86,7 +86,7 @@ internal sealed partial class StsService(IdentityStore identity, IdentityCallAut
                 }
 
                 case "AssumeRoleWithWebIdentity":
-                    await AssumeRoleWithWebIdentityAsync(context, query, request.RequestId, now);
+                    await AssumeRoleWithWebIdentityAsync(context, query, request.RequestId, request.Audit, now);
                     return;
 
                 case "GetAccessKeyInfo":

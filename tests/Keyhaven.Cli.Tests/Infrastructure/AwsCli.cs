@@ -24,7 +24,10 @@ public static class AwsCli
         return expectOutput ? result.Json : default;
     }
 
-    public static async Task<Result> RunAsync(KeyhavenProcess server, params string[] arguments)
+    public static Task<Result> RunAsync(KeyhavenProcess server, params string[] arguments) => RunAsync(server, new Uri(server.Endpoint), arguments);
+
+    /// <summary>Runs the CLI against <paramref name="endpoint"/> (e.g. a VPC endpoint's listener) with the server's credentials.</summary>
+    public static async Task<Result> RunAsync(KeyhavenProcess server, Uri endpoint, params string[] arguments)
     {
         Assert.True(File.Exists(Path), $"{Path} is missing: install Debian's awscli package (.ci/run does).");
         var home = Directory.CreateTempSubdirectory("keyhaven-awscli-home").FullName;
@@ -43,7 +46,7 @@ public static class AwsCli
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = server.CredentialsPath;
         start.Environment["AWS_PROFILE"] = "keyhaven";
         start.Environment["AWS_PAGER"] = "";
-        foreach (var argument in arguments.Concat(["--endpoint-url", server.Endpoint, "--output", "json"]))
+        foreach (var argument in arguments.Concat(["--endpoint-url", endpoint.ToString().TrimEnd('/'), "--output", "json"]))
         {
             start.ArgumentList.Add(argument);
         }

@@ -64,6 +64,35 @@ public sealed class KeyhavenProcess : IAsyncDisposable
         return running;
     }
 
+    /// <summary>Sends a signal (<c>HUP</c>, <c>TERM</c>, …) to the process.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Waits until the output holds <paramref name="text"/> <paramref name="count"/> times; returns the output.</summary>
+    public async Task<string> WaitForOutputAsync(string text, int count = 1)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var output = Output;
+            if (System.Text.RegularExpressions.Regex.Count(output, System.Text.RegularExpressions.Regex.Escape(text)) >= count)
+            {
+                return output;
+            }
+
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+            {
+                throw new Xunit.Sdk.XunitException($"keyhaven did not print `{text}` ({count} times):\n{output}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Sends SIGTERM and waits for the process to end; returns its exit code.</summary>
     public async Task<int> TerminateAsync()
     {

@@ -89,6 +89,38 @@ public sealed class ClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_endpoint_policy_changed_through_one_node_is_enforced_by_the_others_within_a_second()
+    {
+        // The endpoints' VPCs belong to the deployment's account, which exists after the first start.
+        var first = await TestServer.StartAsync(postgres: true);
+        _nodes.Add(first);
+        var account = first.Server.Deployment.Account.Value;
+        await first.RestartAsync(Keyhaven.Server.Network.NetworkConfiguration.Parse(Scenarios.VpcEndpointTests.Config.Replace("111122223333", account, StringComparison.Ordinal)));
+        _nodes.Add(await TestServer.StartNodeAsync(first));
+        var second = _nodes[1];
+        using var kms = first.Client();
+        var allowed = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        var other = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        using var viaSecond = second.Client(second.AccessKeyId, second.SecretAccessKey, endpoint: second.Server.VpcEndpointUri("vpce-0kms"));
+        var encryptOther = () => viaSecond.EncryptAsync(new EncryptRequest { KeyId = other.KeyId, Plaintext = Bytes("other") });
+        await encryptOther(); // node 2 now holds the endpoint's (full-access) policy in memory
+
+        using var ec2 = Keyhaven.Server.Tests.Ec2.Ec2Clients.Ec2(first);
+        await ec2.ModifyVpcEndpointAsync(new Amazon.EC2.Model.ModifyVpcEndpointRequest
+        {
+            VpcEndpointId = "vpce-0kms",
+            PolicyDocument = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:Encrypt","Resource":"{{allowed.Arn}}"}]}""",
+        });
+
+        var took = await UntilRefusedAsync(encryptOther, "AccessDeniedException");
+        Assert.True(took < Coherence, $"node 2 took {took} to enforce the new endpoint policy");
+        await viaSecond.EncryptAsync(new EncryptRequest { KeyId = allowed.KeyId, Plaintext = Bytes("allowed") });
+        using var ec2Second = Keyhaven.Server.Tests.Ec2.Ec2Clients.Ec2(second);
+        var described = (await ec2Second.DescribeVpcEndpointsAsync(new Amazon.EC2.Model.DescribeVpcEndpointsRequest { VpcEndpointIds = ["vpce-0kms"] })).VpcEndpoints.Single();
+        Assert.Contains(allowed.Arn, described.PolicyDocument);
+    }
+
+    [Fact]
     public async Task A_grant_revoked_or_a_key_policy_changed_on_one_node_takes_effect_on_the_others_within_a_second()
     {
         var nodes = await StartAsync(3);

@@ -6,7 +6,7 @@ using Keyhaven.Server.Tests.Sts;
 namespace Keyhaven.Server.Tests.Protocol;
 
 /// <summary>
-/// Every operation of the KMS API model, called by a caller that may do nothing, is refused: unauthenticated callers
+/// Every operation of the KMS API model (and of IAM, STS, Organizations, CloudTrail and EC2), called by a caller that may do nothing, is refused: unauthenticated callers
 /// get MissingAuthenticationTokenException, and an IAM user without policies gets AccessDeniedException (or
 /// UnknownOperationException for the operations this release does not implement). No operation bypasses the pipeline,
 /// and every request, refused or not, leaves exactly one audit event naming its service and operation.
@@ -129,6 +129,47 @@ public sealed class EveryOperationIsAuthorizedTests
         Assert.True(reachedAuthorization >= (service == "iam" ? 20 : 1), $"only {reachedAuthorization} {service} operations reached authorization");
         var user = await iam.OkAsync("GetUser", ("UserName", "somebody-else"));
         Assert.NotNull(user.Value("Arn"));
+    }
+
+    /// <summary>Every operation of the EC2 API (as the AWS SDK for .NET names them: there is no EC2 model in the reference set).</summary>
+    private static IReadOnlyList<string> Ec2Operations() =>
+        [.. typeof(Amazon.EC2.IAmazonEC2).GetMethods()
+            .Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal) && m.GetParameters() is [{ ParameterType.Name: var request }, ..] && request == m.Name[..^5] + "Request")
+            .Select(m => m.Name[..^5]).Distinct().Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public async Task No_ec2_operation_runs_for_a_caller_without_permission()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var iam = new IamQueryClient(server);
+        var (userArn, accessKeyId, secret) = await iam.CreateUserWithKeyAsync("nobody");
+        var form = "VpcEndpointId=vpce-0kms";
+        using var http = new HttpClient();
+        var operations = Ec2Operations();
+        Assert.Contains("ModifyVpcEndpoint", operations);
+        Assert.Contains("DescribeVpcEndpoints", operations);
+        var reachedAuthorization = new List<string>();
+        foreach (var action in operations)
+        {
+            var body = System.Text.Encoding.UTF8.GetBytes($"Action={action}&Version=2016-11-15&{form}");
+            var sequence = server.Server.AuditTrail.LastSequence;
+            var anonymous = await SendQueryAsync(http, server, body, null, null, "ec2");
+            Assert.True(anonymous.StartsWith("401 ", StringComparison.Ordinal) && anonymous.Contains("<Code>MissingAuthenticationToken</Code>", StringComparison.Ordinal),
+                $"ec2:{action} without credentials answered {anonymous}");
+            sequence = await AssertOneEventAsync(server, sequence, "ec2.amazonaws.com", action, "MissingAuthenticationToken");
+
+            var response = await SendQueryAsync(http, server, body, accessKeyId, secret, "ec2");
+            var denied = response.Contains("<Code>UnauthorizedOperation</Code>", StringComparison.Ordinal);
+            await AssertOneEventAsync(server, sequence, "ec2.amazonaws.com", action, denied ? "UnauthorizedOperation" : "InvalidAction");
+            Assert.True(denied || response.Contains("<Code>InvalidAction</Code>", StringComparison.Ordinal), $"ec2:{action} by a user without permissions answered {response}");
+            if (denied)
+            {
+                Assert.Contains($"User: {userArn} is not authorized to perform: ec2:{action}", response);
+                reachedAuthorization.Add(action);
+            }
+        }
+
+        Assert.Equal(["DescribeVpcEndpoints", "ModifyVpcEndpoint"], reachedAuthorization);
     }
 
     /// <summary>Exactly one event was recorded since <paramref name="after"/>, for this operation and outcome; returns its sequence.</summary>
