@@ -42,7 +42,8 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         var endpoints = endpointPolicies.For(request);
         foreach (var access in accesses)
         {
-            var key = await ResolveAsync(caller, access, cancellationToken);
+            var accessCaller = access.Region is { } region ? caller with { Region = region } : caller;
+            var key = await ResolveAsync(accessCaller, access, cancellationToken);
             if (key is not null)
             {
                 request.Audit.AddResource(key.Arn, key.Account.Value, "AWS::KMS::Key");
@@ -56,7 +57,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
                 Principal = principal,
                 Action = access.Action,
                 Resource = key is null
-                    ? RequestResource.Create(access.AliasName is { } alias ? KeyArn.ForAlias(caller.Region, caller.Account, alias) : "*", PolicyAccountId.Parse(caller.Account.Value))
+                    ? RequestResource.Create(access.AliasName is { } alias ? KeyArn.ForAlias(accessCaller.Region, caller.Account, alias) : "*", PolicyAccountId.Parse(caller.Account.Value))
                     : _resources.GetValue(key, k => RequestResource.Create(k.Arn, PolicyAccountId.Parse(k.Account.Value))),
                 Context = new KmsRequestContext(request, key, access, time.GetUtcNow(), callerGuardrails, resourceGuardrails),
                 EncryptionContext = access.EncryptionContext,
@@ -88,7 +89,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
             if (access.NewKeyPolicy is { } newPolicy)
             {
                 // A key being created has no ARN yet: check against the ARN shape it will have.
-                var keyArn = key?.Arn ?? KeyArn.ForKey(caller.Region, caller.Account, NewKeyPlaceholder);
+                var keyArn = key?.Arn ?? KeyArn.ForKey(accessCaller.Region, caller.Account, NewKeyPlaceholder);
                 await CheckNewKeyPolicyAsync(request, keyArn, key?.Account ?? caller.Account, newPolicy, access.BypassLockoutCheck, cancellationToken);
             }
         }

@@ -82,7 +82,7 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         }
         else if (Is(name, "aws:RequestedRegion"))
         {
-            single = request.Region;
+            single = access.Region ?? request.Region;
         }
         else if (Is(name, "aws:SecureTransport"))
         {
@@ -141,6 +141,14 @@ internal sealed class KmsRequestContext(AwsRequest request, KmsKey? key, KmsAcce
         else if (key is not null && Is(name, "kms:KeyOrigin"))
         {
             single = key.Origin.ToWire();
+        }
+        else if (key is not null && Is(name, "kms:MultiRegion"))
+        {
+            single = key.MultiRegion is null ? "false" : "true";
+        }
+        else if (key is not null && Is(name, "kms:MultiRegionKeyType") && key.MultiRegion is not null)
+        {
+            single = key.IsMultiRegionPrimary ? "PRIMARY" : "REPLICA";
         }
 
         if (single is null)
