@@ -36,10 +36,13 @@ internal static class MultiRegionHandlers
 
         // AWS: kms:UpdatePrimaryRegion on the current primary key and on the replica that becomes primary, each in its region.
         yield return new KmsOperation<UpdatePrimaryRegionRequest, EmptyResponse>("UpdatePrimaryRegion", c.UpdatePrimaryRegionRequest, c.EmptyResponse,
+            // A regional key has no replica to authorize on: the operation itself answers UnsupportedOperationException.
             r => [
                 KmsAccess.Key("UpdatePrimaryRegion", r.KeyId, context: KmsContext.Values(("kms:PrimaryRegion", r.PrimaryRegion)))[0],
-                KmsAccess.Key("UpdatePrimaryRegion", KeyArn.InRegion(r.KeyId, r.PrimaryRegion), context: KmsContext.Values(("kms:PrimaryRegion", r.PrimaryRegion)))[0]
-                    with { Region = r.PrimaryRegion },
+                .. NamesMultiRegionKey(r.KeyId) && r.PrimaryRegion is not null
+                    ? [KmsAccess.Key("UpdatePrimaryRegion", KeyArn.InRegion(r.KeyId, r.PrimaryRegion), context: KmsContext.Values(("kms:PrimaryRegion", r.PrimaryRegion)))[0]
+                        with { Region = r.PrimaryRegion }]
+                    : Array.Empty<KmsAccess>(),
             ],
             async (caller, r, ct) =>
         {
@@ -47,4 +50,8 @@ internal static class MultiRegionHandlers
             return EmptyResponse.Instance;
         });
     }
+
+    /// <summary>True when a key id or key ARN names a multi-Region key (<c>mrk-…</c>).</summary>
+    private static bool NamesMultiRegionKey(string? identifier) =>
+        identifier is not null && KeyId.TryParse(identifier[(identifier.LastIndexOf('/') + 1)..], out var keyId) && keyId.IsMultiRegion;
 }
