@@ -13,7 +13,8 @@ namespace Keyhaven.Kms.Keys;
 public sealed class KeyRepository(RecordStore store)
 {
     internal const string Table = "keys";
-    private readonly RecordCache<KmsKey> _cache = new(store.Changes);
+    // A key that leaves the cache (changed, deleted, or dropped for another node's commit) takes its parsed key objects with it.
+    private readonly RecordCache<KmsKey> _cache = new(store.Changes, EvictParsedKeys);
 
     public RecordStore Store => store;
 
@@ -193,6 +194,14 @@ public sealed class KeyRepository(RecordStore store)
         transaction.DeleteAsync(StorageKeyFor(key.Account, key.Region, key.Id), key.StoreVersion, cancellationToken);
 
     public void Forget(KmsKey key) => _cache.Invalidate(StorageKeyFor(key.Account, key.Region, key.Id).Id);
+
+    private static void EvictParsedKeys(KmsKey key)
+    {
+        foreach (var version in key.Versions)
+        {
+            Asymmetric.ParsedKeyCache.Evict(version.Material);
+        }
+    }
 
     internal static async ValueTask<KmsKey?> ReadAsync(RecordTransaction transaction, StorageKey storageKey, CancellationToken cancellationToken)
     {

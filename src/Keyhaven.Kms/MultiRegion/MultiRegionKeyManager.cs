@@ -61,7 +61,7 @@ public sealed partial class MultiRegionKeyManager(KeyRepository keys, KeyResolve
             Usage = changed.Usage,
             Origin = changed.Origin,
             State = KeyState.Enabled,
-            Versions = changed.Versions,
+            Versions = SharedProperties.CopyOf(changed.Versions),
             RotationPeriodInDays = changed.RotationPeriodInDays,
             NextRotationDate = changed.NextRotationDate,
             OnDemandRotationStartDate = changed.OnDemandRotationStartDate,

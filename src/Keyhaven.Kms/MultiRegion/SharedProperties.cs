@@ -25,13 +25,20 @@ internal static class SharedProperties
 
         return related with
         {
-            Versions = source.Versions,
+            Versions = CopyOf(source.Versions),
             RotationPeriodInDays = source.RotationPeriodInDays,
             NextRotationDate = source.NextRotationDate,
             OnDemandRotationStartDate = source.OnDemandRotationStartDate,
             MultiRegion = source.MultiRegion,
         };
     }
+
+    /// <summary>
+    /// The versions with material arrays of their own: each related key's cached record owns its arrays, so that
+    /// evicting one key's parsed key objects (<see cref="Asymmetric.ParsedKeyCache"/>) never touches another's.
+    /// </summary>
+    public static System.Collections.Immutable.ImmutableArray<KeyMaterialVersion> CopyOf(System.Collections.Immutable.ImmutableArray<KeyMaterialVersion> versions) =>
+        [.. versions.Select(v => v with { Material = [.. v.Material] })];
 
     private static bool SameVersions(KmsKey a, KmsKey b)
     {
