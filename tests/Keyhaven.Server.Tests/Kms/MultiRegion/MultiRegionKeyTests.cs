@@ -29,6 +29,8 @@ public sealed partial class MultiRegionKeyTests(MultiRegionFixture fixture) : IC
         // AWS: keys and aliases are regional; another region does not know the id, the alias or the ciphertext.
         await Assert.ThrowsAsync<NotFoundException>(() => InWest.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId }));
         await Assert.ThrowsAsync<NotFoundException>(() => InWest.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/east-only" }));
+        await Assert.ThrowsAsync<NotFoundException>(() => InWest.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.Arn }));
+        await Assert.ThrowsAsync<NotFoundException>(() => InWest.EncryptAsync(new EncryptRequest { KeyId = key.Arn, Plaintext = KmsAssert.Bytes("x") }));
         Assert.DoesNotContain((await InWest.ListKeysAsync(new ListKeysRequest())).Keys ?? [], k => k.KeyId == key.KeyId);
         Assert.Contains((await InEast.ListKeysAsync(new ListKeysRequest())).Keys, k => k.KeyArn == key.Arn);
         await Assert.ThrowsAsync<InvalidCiphertextException>(() => InWest.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(ciphertext) }));
