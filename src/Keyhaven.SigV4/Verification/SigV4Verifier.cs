@@ -426,11 +426,11 @@ public sealed class SigV4Verifier<TPrincipal>
         string? servedRegion = _options.Region;
         if (servedRegion is null && _options.Regions is { } regions)
         {
-            foreach (var candidate in regions)
+            for (var i = 0; i < regions.Count; i++) // indexed: no enumerator allocated per request
             {
-                if (region.SequenceEqual(candidate))
+                if (region.SequenceEqual(regions[i]))
                 {
-                    servedRegion = candidate; // the configured instance: no string per request
+                    servedRegion = regions[i]; // the configured instance: no string per request
                     break;
                 }
             }

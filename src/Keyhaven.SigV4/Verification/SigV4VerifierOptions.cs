@@ -29,7 +29,7 @@ public sealed record SigV4VerifierOptions
     /// The regions a credential scope may carry, for a server that answers for several; ignored when <see cref="Region"/>
     /// is set; null (with <see cref="Region"/> null) accepts any region.
     /// </summary>
-    public IReadOnlyCollection<string>? Regions { get; init; }
+    public IReadOnlyList<string>? Regions { get; init; }
 
     /// <summary>Allowed difference between the request time and the server clock, both directions. Default 5 minutes.</summary>
     public TimeSpan ClockSkew { get; init; } = DefaultClockSkew;
