@@ -7,6 +7,7 @@ using Keyhaven.Kms.Infrastructure;
 using Keyhaven.Kms.KeyAgreement;
 using Keyhaven.Kms.Keys;
 using Keyhaven.Kms.Macs;
+using Keyhaven.Kms.MultiRegion;
 using Keyhaven.Kms.Policies;
 using Keyhaven.Kms.Rotation;
 using Keyhaven.Kms.Signing;
@@ -19,7 +20,8 @@ namespace Keyhaven.Kms;
 /// <summary>The KMS domain wired together over one record store: every service a host exposes.</summary>
 public sealed class KmsDomain
 {
-    public KmsDomain(RecordStore store, KmsEnvironment environment)
+    /// <param name="servedRegions">The regions the host serves (where multi-Region keys can be replicated); null: any region.</param>
+    public KmsDomain(RecordStore store, KmsEnvironment environment, IReadOnlySet<string>? servedRegions = null)
     {
         Environment = environment;
         Keys = new KeyRepository(store);
@@ -40,6 +42,7 @@ public sealed class KmsDomain
         Usage = new KeyUsageTracker(store, Resolver, environment);
         DeletionSweeper = new DeletionSweeper(store, Keys, Aliases, Grants, Usage, environment);
         Policies = new KeyPolicyManager(KeyManager, Resolver);
+        MultiRegion = new MultiRegionKeyManager(Keys, Resolver, environment, servedRegions);
     }
 
     public KmsEnvironment Environment { get; }
@@ -61,4 +64,5 @@ public sealed class KmsDomain
     public GrantManager GrantManager { get; }
     public KeyUsageTracker Usage { get; }
     public KeyImportManager Imports { get; }
+    public MultiRegionKeyManager MultiRegion { get; }
 }

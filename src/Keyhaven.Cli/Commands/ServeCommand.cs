@@ -17,7 +17,11 @@ internal static class ServeCommand
     {
         var data = new Option<string>("--data") { Description = "Data directory (created on first start).", DefaultValueFactory = _ => "./keyhaven-data" };
         var listen = new Option<string>("--listen") { Description = "Address and port to listen on.", DefaultValueFactory = _ => "127.0.0.1:4599" };
-        var region = new Option<string>("--region") { Description = "The AWS region this server answers for.", DefaultValueFactory = _ => "us-east-1" };
+        var region = new Option<string>("--region")
+        {
+            Description = "The AWS region(s) this server answers for, comma-separated (us-east-1,eu-west-1); the first is the default.",
+            DefaultValueFactory = _ => "us-east-1",
+        };
         var rootKey = new Option<string?>("--root-key") { Description = "Root key file (default: DATA/root.key; created with mode 0600)." };
         var storage = new Option<string?>("--storage")
         {
@@ -42,7 +46,7 @@ internal static class ServeCommand
                 {
                     DataDirectory = parseResult.GetValue(data)!,
                     Listen = KeyhavenServerOptions.ParseListen(parseResult.GetValue(listen)!),
-                    Region = parseResult.GetValue(region)!,
+                    Regions = KeyhavenServerOptions.ParseRegions(parseResult.GetValue(region)!),
                     RootKeyPath = parseResult.GetValue(rootKey),
                     Storage = (parseResult.GetValue(storage) ?? Environment.GetEnvironmentVariable(StorageVariable)) is { Length: > 0 } location
                         ? StorageLocation.Parse(location)
@@ -67,7 +71,7 @@ internal static class ServeCommand
                 Console.WriteLine($"  credentials file      = {Path.GetFullPath(options.CredentialsPath)} (profile keyhaven)");
             }
 
-            Console.WriteLine($"Keyhaven is serving the KMS API for account {server.Deployment.Account} in {options.Region} at {server.Endpoint} (records in {options.ResolvedStorage})");
+            Console.WriteLine($"Keyhaven is serving the KMS API for account {server.Deployment.Account} in {string.Join(", ", options.Regions)} at {server.Endpoint} (records in {options.ResolvedStorage})");
             if (options.TrustedDevelopmentAttestationRoots.Count > 0)
             {
                 await Console.Error.WriteLineAsync("WARNING: trusting a DEVELOPMENT attestation root: Recipient accepts documents that prove nothing about real enclaves. Never do this in production.");

@@ -18,7 +18,7 @@ internal static class AsymmetricSigner
         {
             using var lease = ParsedKeyCache.RentRsa(privateKey);
             var (hash, padding) = RsaParameters(algorithm);
-            return type == MessageType.Digest ? lease.Key.SignHash(message.ToArray(), hash, padding) : lease.Key.SignData(message.ToArray(), hash, padding);
+            return type == MessageType.Digest ? lease.Key.SignHash(message, hash, padding) : lease.Key.SignData(message, hash, padding);
         }
 
         if (KeySpecRules.IsEllipticCurve(spec))

@@ -22,6 +22,10 @@ internal static class BouncyCastleAdapter
 {
     private static readonly byte[] EmptyContext = [];
 
+    // The platform's generator (RandomNumberGenerator, thread-safe) behind BouncyCastle's interface: one for all calls
+    // instead of a new digest-based generator seeded per signature.
+    private static readonly SecureRandom SharedRandom = new(new Org.BouncyCastle.Crypto.Prng.CryptoApiRandomGenerator());
+
     /// <summary>A fresh Ed25519 private key as PKCS#8 v1 (RFC 8410 §7: the 32-byte seed, no public key), as OpenSSL writes it.</summary>
     public static byte[] GenerateEd25519Pkcs8()
     {
@@ -63,12 +67,12 @@ internal static class BouncyCastleAdapter
     }
 
     public static byte[] Ed25519PublicKeyInfo(byte[] pkcs8) =>
-        SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(Ed25519Private(pkcs8).GeneratePublicKey()).GetEncoded();
+        SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(ParsedKeyCache.GetShared(pkcs8, Ed25519Private).GeneratePublicKey()).GetEncoded();
 
     /// <summary>Pure Ed25519 (<paramref name="prehash"/> false) or Ed25519ph, which hashes the message with SHA-512 first (RFC 8032 §5.1).</summary>
     public static byte[] SignEd25519(byte[] pkcs8, ReadOnlySpan<byte> message, bool prehash)
     {
-        var key = Ed25519Private(pkcs8);
+        var key = ParsedKeyCache.GetShared(pkcs8, Ed25519Private);
         Org.BouncyCastle.Crypto.ISigner signer = prehash ? new Ed25519phSigner(EmptyContext) : new Ed25519Signer();
         signer.Init(true, key);
         signer.BlockUpdate(message);
@@ -77,7 +81,7 @@ internal static class BouncyCastleAdapter
 
     public static bool VerifyEd25519(byte[] pkcs8, ReadOnlySpan<byte> message, byte[] signature, bool prehash)
     {
-        var key = Ed25519Private(pkcs8).GeneratePublicKey();
+        var key = ParsedKeyCache.GetShared(pkcs8, Ed25519Private).GeneratePublicKey(); // BouncyCastle keeps the public key once made
         Org.BouncyCastle.Crypto.ISigner verifier = prehash ? new Ed25519phSigner(EmptyContext) : new Ed25519Signer();
         verifier.Init(false, key);
         verifier.BlockUpdate(message);
@@ -88,13 +92,13 @@ internal static class BouncyCastleAdapter
     public static byte[] GenerateMlDsaSeed() => RandomNumberGenerator.GetBytes(32);
 
     public static byte[] MlDsaPublicKeyInfo(MLDsaParameters parameters, byte[] seed) =>
-        SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(MLDsaPrivateKeyParameters.FromSeed(parameters, seed).GetPublicKey()).GetEncoded();
+        SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(MlDsaPrivate(parameters, seed).GetPublicKey()).GetEncoded();
 
     /// <summary>ML-DSA.Sign with an empty context (FIPS 204 Algorithm 2), hedged with fresh randomness.</summary>
     public static byte[] SignMlDsa(MLDsaParameters parameters, byte[] seed, ReadOnlySpan<byte> message)
     {
         var signer = new MLDsaSigner(parameters, deterministic: false);
-        signer.Init(true, new ParametersWithRandom(MLDsaPrivateKeyParameters.FromSeed(parameters, seed), new SecureRandom()));
+        signer.Init(true, new ParametersWithRandom(MlDsaPrivate(parameters, seed), SharedRandom));
         signer.BlockUpdate(message);
         return signer.GenerateSignature();
     }
@@ -102,7 +106,7 @@ internal static class BouncyCastleAdapter
     public static bool VerifyMlDsa(MLDsaParameters parameters, byte[] seed, ReadOnlySpan<byte> message, byte[] signature)
     {
         var verifier = new MLDsaSigner(parameters, deterministic: false);
-        verifier.Init(false, MLDsaPrivateKeyParameters.FromSeed(parameters, seed).GetPublicKey());
+        verifier.Init(false, MlDsaPrivate(parameters, seed).GetPublicKey());
         verifier.BlockUpdate(message);
         return verifier.VerifySignature(signature);
     }
@@ -115,6 +119,17 @@ internal static class BouncyCastleAdapter
         var result = new byte[mac.GetMacSize()];
         mac.DoFinal(result, 0);
         return result;
+    }
+
+    /// <summary>
+    /// The private key expanded from its seed (FIPS 204 Algorithm 6: the matrix and vectors), once per material
+    /// (<see cref="ParsedKeyCache"/>). INVARIANT: a seed belongs to one key spec, so the cached parameters always match.
+    /// </summary>
+    private static MLDsaPrivateKeyParameters MlDsaPrivate(MLDsaParameters parameters, byte[] seed)
+    {
+        var key = ParsedKeyCache.GetShared(seed, s => MLDsaPrivateKeyParameters.FromSeed(parameters, s));
+        System.Diagnostics.Debug.Assert(key.Parameters == parameters);
+        return key;
     }
 
     private static Ed25519PrivateKeyParameters Ed25519Private(byte[] pkcs8) =>

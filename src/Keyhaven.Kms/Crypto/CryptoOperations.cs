@@ -138,7 +138,7 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
     /// <summary>
     /// The key Decrypt (or ReEncrypt's source) uses, for authorization and for the operation alike: the key
     /// <paramref name="keyId"/> names when it is asymmetric (an RSA ciphertext does not name its key), otherwise the
-    /// key the ciphertext blob names.
+    /// key the ciphertext blob names (for a multi-Region key, the related key in the caller's region).
     /// </summary>
     /// <exception cref="KmsException">InvalidCiphertextException when the blob names no existing key; NotFoundException for an unknown <paramref name="keyId"/>.</exception>
     public async ValueTask<KmsKey> ResolveDecryptionKeyAsync(KmsCaller caller, byte[] ciphertextBlob, string? keyId, CancellationToken cancellationToken)
@@ -152,13 +152,14 @@ public sealed class CryptoOperations(KeyRepository keys, KeyResolver resolver, K
             }
         }
 
-        // A blob naming a key that does not exist (or never did) is just an invalid ciphertext: stay opaque.
-        if (!CiphertextBlob.TryParse(ciphertextBlob, out var blob) || blob.Region != caller.Region)
+        // A blob naming a key that does not exist (or never did) is just an invalid ciphertext: stay opaque. A blob of a
+        // multi-Region key made in another region opens with the related key of the caller's region (same id, same material).
+        if (!CiphertextBlob.TryParse(ciphertextBlob, out var blob) || (blob.Region != caller.Region && !blob.KeyId.IsMultiRegion))
         {
             throw InvalidCiphertext();
         }
 
-        var named = await keys.FindAsync(blob.Account, blob.Region, blob.KeyId, cancellationToken) ?? throw InvalidCiphertext();
+        var named = await keys.FindAsync(blob.Account, caller.Region, blob.KeyId, cancellationToken) ?? throw InvalidCiphertext();
         return Import.ImportedMaterial.AsOf(named, environment.Now);
     }
 

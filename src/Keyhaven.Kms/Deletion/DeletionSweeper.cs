@@ -9,7 +9,8 @@ namespace Keyhaven.Kms.Deletion;
 
 /// <summary>
 /// Deletes keys whose deletion window has ended, with their aliases and grants, in one transaction per key. Afterwards the
-/// key is gone and its ciphertexts can never be decrypted again, as in AWS KMS. Run periodically by the host.
+/// key is gone and its ciphertexts can never be decrypted again, as in AWS KMS (a deleted replica of a multi-Region key
+/// leaves its related keys, whose ciphertexts they keep decrypting). Run periodically by the host.
 /// </summary>
 public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, AliasRepository aliases, GrantRepository grants,
     KeyUsageTracker usage, KmsEnvironment environment)
@@ -26,9 +27,11 @@ public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, Alias
             }
 
             var deletedAliases = new List<Alias>();
+            IReadOnlyList<KmsKey> related = [];
             var deleted = await store.WriteAsync(async transaction =>
             {
                 deletedAliases.Clear();
+                related = [];
                 var key = await KeyRepository.ReadAsync(transaction, KeyRepository.StorageKeyFor(candidate.Account, candidate.Region, candidate.Id), cancellationToken);
                 if (key is null || !IsDue(key, environment.Now))
                 {
@@ -39,11 +42,17 @@ public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, Alias
                 await GrantRepository.DeleteAllForKeyAsync(transaction, key, cancellationToken);
                 await KeyUsageTracker.DeleteForKeyAsync(transaction, key, cancellationToken);
                 await KeyRepository.DeleteAsync(transaction, key, cancellationToken);
+                related = await KeyRepository.DetachFromRelatedAsync(transaction, key, environment.Now, cancellationToken);
                 return true;
             }, cancellationToken);
             if (deleted)
             {
                 keys.Forget(candidate);
+                foreach (var relatedKey in related)
+                {
+                    keys.Forget(relatedKey);
+                }
+
                 usage.Forget(candidate);
                 grants.Forget(candidate.Account, candidate.Region, candidate.Id);
                 foreach (var alias in deletedAliases)

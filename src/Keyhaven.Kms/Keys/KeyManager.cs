@@ -26,10 +26,15 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         var policy = request.Policy ?? KeyPolicyDocument.Default(caller.Account);
         KeyPolicyDocument.Validate(policy);
         var tags = request.Tags ?? [];
+        if (request.MultiRegion && request.Origin != KeyOrigin.AwsKms)
+        {
+            KmsErrors.Throw(KmsErrorCode.UnsupportedOperationException, "Keyhaven makes multi-Region keys only with KMS-made key material (Origin AWS_KMS).");
+        }
+
         var now = environment.Now;
         var key = new KmsKey
         {
-            Id = KeyId.New(environment.NewGuid()),
+            Id = request.MultiRegion ? KeyId.NewMultiRegion(environment.NewGuid()) : KeyId.New(environment.NewGuid()),
             Account = caller.Account,
             Region = caller.Region,
             CreatedAt = now,
@@ -41,6 +46,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
             State = request.Origin == KeyOrigin.External ? KeyState.PendingImport : KeyState.Enabled,
             Versions = request.Origin == KeyOrigin.External ? []
                 : [new KeyMaterialVersion(1, Convert.ToHexStringLower(environment.RandomBytes(32)), now, RotationType.Initial, NewMaterial(request.Spec, environment))],
+            MultiRegion = request.MultiRegion ? new MultiRegion.MultiRegionConfiguration(caller.Region, []) : null,
         };
         key = TagRules.Apply(key, tags);
         await keys.CreateAsync(key, cancellationToken);
@@ -92,7 +98,11 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         }, cancellationToken);
     }
 
-    /// <summary>Schedules deletion after 7–30 days (default 30); the key is unusable meanwhile and can be restored with <see cref="CancelDeletionAsync"/>.</summary>
+    /// <summary>
+    /// Schedules deletion after 7–30 days (default 30); the key is unusable meanwhile and can be restored with
+    /// <see cref="CancelDeletionAsync"/>. A multi-Region primary key that still has replicas goes to
+    /// PendingReplicaDeletion instead, without a deletion date: its waiting period starts when its last replica is deleted.
+    /// </summary>
     public Task<KmsKey> ScheduleDeletionAsync(KmsCaller caller, string? keyId, int? pendingWindowInDays, CancellationToken cancellationToken)
     {
         var days = pendingWindowInDays ?? MaxPendingWindowInDays;
@@ -104,7 +114,9 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         return ChangeAsync(caller, keyId, key =>
         {
             KeyStateRules.EnsureNotPendingDeletion(key);
-            return key with { State = KeyState.PendingDeletion, PendingWindowInDays = days, DeletionDate = environment.Now.AddDays(days) };
+            return key.IsMultiRegionPrimary && !key.MultiRegion!.ReplicaRegions.IsEmpty
+                ? key with { State = KeyState.PendingReplicaDeletion, PendingWindowInDays = days, DeletionDate = null }
+                : key with { State = KeyState.PendingDeletion, PendingWindowInDays = days, DeletionDate = environment.Now.AddDays(days) };
         }, cancellationToken);
     }
 
@@ -112,7 +124,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
     public Task<KmsKey> CancelDeletionAsync(KmsCaller caller, string? keyId, CancellationToken cancellationToken) =>
         ChangeAsync(caller, keyId, key =>
         {
-            if (key.State != KeyState.PendingDeletion)
+            if (key.State is not (KeyState.PendingDeletion or KeyState.PendingReplicaDeletion))
             {
                 KmsErrors.Throw(KmsErrorCode.KMSInvalidStateException, $"{key.Arn} is not pending deletion.");
             }

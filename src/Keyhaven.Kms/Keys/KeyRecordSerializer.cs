@@ -45,6 +45,10 @@ internal static class KeyRecordSerializer
                 WrappingKey = import.WrappingKey, WrappingKeySpec = import.WrappingKeySpec, WrappingAlgorithm = import.WrappingAlgorithm,
                 Token = import.Token, ValidTo = import.ValidTo,
             },
+            MultiRegion = key.MultiRegion is not { } multiRegion ? null : new MultiRegionDocument
+            {
+                PrimaryRegion = multiRegion.PrimaryRegion, ReplicaRegions = [.. multiRegion.ReplicaRegions],
+            },
         }, KeyRecordJsonContext.Default.KeyDocument);
 
     /// <exception cref="InvalidDataException">The bytes are not a key document of a known format.</exception>
@@ -53,7 +57,8 @@ internal static class KeyRecordSerializer
         var document = JsonSerializer.Deserialize(utf8, KeyRecordJsonContext.Default.KeyDocument)
             ?? throw new InvalidDataException("A key record is empty.");
         if (document.Format != FormatVersion || !KeyId.TryParse(document.Id, out var keyId) || !AccountId.TryParse(document.Account, out var account)
-            || document.Versions is null || (document.Versions.Length == 0 && document.Origin != KeyOrigin.External))
+            || document.Versions is null || (document.Versions.Length == 0 && document.Origin != KeyOrigin.External)
+            || (document.MultiRegion is not null) != keyId.IsMultiRegion)
         {
             throw new InvalidDataException("A key record is not of a known format.");
         }
@@ -81,6 +86,8 @@ internal static class KeyRecordSerializer
             ImportedMaterialId = document.ImportedMaterialId,
             ImportParameters = document.Import is not { } import ? null
                 : new Import.ImportParameters(import.WrappingKey, import.WrappingKeySpec, import.WrappingAlgorithm, import.Token, import.ValidTo),
+            MultiRegion = document.MultiRegion is not { } multiRegion ? null
+                : new MultiRegion.MultiRegionConfiguration(multiRegion.PrimaryRegion, [.. multiRegion.ReplicaRegions ?? []]),
             StoreVersion = storeVersion,
         };
     }
@@ -111,6 +118,15 @@ internal static class KeyRecordSerializer
         public DateTimeOffset? ValidTo { get; set; }
         public string? ImportedMaterialId { get; set; }
         public ImportDocument? Import { get; set; }
+
+        /// <summary>Absent for regional keys (and in every record written before multi-Region keys existed).</summary>
+        public MultiRegionDocument? MultiRegion { get; set; }
+    }
+
+    internal sealed class MultiRegionDocument
+    {
+        public string PrimaryRegion { get; set; } = "";
+        public string[]? ReplicaRegions { get; set; }
     }
 
     internal sealed class ImportDocument

@@ -7,13 +7,14 @@ namespace Keyhaven.Kms.Keys;
 
 /// <summary>
 /// Loads and saves keys through the barrier and keeps unsealed keys in memory, so that cryptographic calls do not
-/// touch storage. Every write goes through <see cref="UpdateAsync"/> or <see cref="CreateAsync"/>, which refresh the
+/// touch storage. Every write goes through <see cref="UpdateAsync(KmsKey, Func{KmsKey, KmsKey}, CancellationToken)"/> or <see cref="CreateAsync"/>, which refresh the
 /// cache after the commit; another node's commit empties it (<see cref="RecordCache{T}"/>). Thread-safe.
 /// </summary>
 public sealed class KeyRepository(RecordStore store)
 {
     internal const string Table = "keys";
-    private readonly RecordCache<KmsKey> _cache = new(store.Changes);
+    // A key that leaves the cache (changed, deleted, or dropped for another node's commit) takes its parsed key objects with it.
+    private readonly RecordCache<KmsKey> _cache = new(store.Changes, EvictParsedKeys);
 
     public RecordStore Store => store;
 
@@ -83,13 +84,25 @@ public sealed class KeyRepository(RecordStore store)
     /// Reads the stored key, applies <paramref name="change"/> and writes the result in one transaction, retrying on
     /// a concurrent write. <paramref name="change"/> may throw a <see cref="KmsException"/> to refuse, or return its
     /// argument unchanged to write nothing. It may run more than once, so it must have no side effects.
+    /// For a multi-Region key, the same transaction copies the shared properties (material, rotation, where the
+    /// related keys live) to every related key, so related keys never disagree.
     /// </summary>
-    public async Task<KmsKey> UpdateAsync(KmsKey current, Func<KmsKey, KmsKey> change, CancellationToken cancellationToken)
+    public async Task<KmsKey> UpdateAsync(KmsKey current, Func<KmsKey, KmsKey> change, CancellationToken cancellationToken) =>
+        await UpdateAsync(current, change, addRelated: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="UpdateAsync(KmsKey, Func{KmsKey, KmsKey}, CancellationToken)"/>, and in the same transaction creates
+    /// the key <paramref name="addRelated"/> makes from the changed key (a new replica of a multi-Region key).
+    /// </summary>
+    /// <returns>The changed key; the created key when <paramref name="addRelated"/> is given.</returns>
+    public async Task<KmsKey> UpdateAsync(KmsKey current, Func<KmsKey, KmsKey> change, Func<KmsKey, KmsKey>? addRelated, CancellationToken cancellationToken)
     {
         var storageKey = StorageKeyFor(current.Account, current.Region, current.Id);
         var generation = _cache.Generation;
-        var updated = await store.WriteAsync(async transaction =>
+        var written = new List<KmsKey>();
+        var result = await store.WriteAsync(async transaction =>
         {
+            written.Clear();
             var stored = await ReadAsync(transaction, storageKey, cancellationToken)
                 ?? KmsErrors.Throw<KmsKey>(KmsErrorCode.NotFoundException, $"Key `{current.Arn}` does not exist.");
             var next = change(stored);
@@ -99,10 +112,81 @@ public sealed class KeyRepository(RecordStore store)
             }
 
             await PutAsync(transaction, storageKey, next, stored.StoreVersion, cancellationToken);
-            return next with { StoreVersion = stored.StoreVersion + 1 };
+            var changed = next with { StoreVersion = stored.StoreVersion + 1 };
+            written.Add(changed);
+            if (next.MultiRegion is { } configuration)
+            {
+                foreach (var region in configuration.Regions.Where(r => r != next.Region))
+                {
+                    var relatedKey = StorageKeyFor(next.Account, region, next.Id);
+                    if (await ReadAsync(transaction, relatedKey, cancellationToken) is not { } related)
+                    {
+                        continue; // the replica addRelated is about to make
+                    }
+
+                    var synced = MultiRegion.SharedProperties.Copy(next, related);
+                    if (!ReferenceEquals(synced, related))
+                    {
+                        await PutAsync(transaction, relatedKey, synced, related.StoreVersion, cancellationToken);
+                        written.Add(synced with { StoreVersion = related.StoreVersion + 1 });
+                    }
+                }
+            }
+
+            if (addRelated?.Invoke(changed) is { } added)
+            {
+                await PutAsync(transaction, StorageKeyFor(added.Account, added.Region, added.Id), added, 0, cancellationToken);
+                written.Add(added with { StoreVersion = 1 });
+                return written[^1];
+            }
+
+            return changed;
         }, cancellationToken);
-        _cache.Store(storageKey.Id, updated, generation);
-        return updated;
+        foreach (var key in written)
+        {
+            _cache.Store(StorageKeyFor(key.Account, key.Region, key.Id).Id, key, generation);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Inside the transaction that deletes <paramref name="deleted"/> (a replica of a multi-Region key), removes it
+    /// from its related keys; a primary waiting for its replicas' deletion (PendingReplicaDeletion) whose last replica
+    /// this was starts its own waiting period now (AWS: the primary's PendingWindowInDays begins when the last replica
+    /// is deleted). Call <see cref="Forget"/> for the returned keys after the commit.
+    /// </summary>
+    public static async ValueTask<IReadOnlyList<KmsKey>> DetachFromRelatedAsync(RecordTransaction transaction, KmsKey deleted, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (deleted.MultiRegion is not { } configuration)
+        {
+            return [];
+        }
+
+        // INVARIANT: a primary is deleted only once it has no replicas (it waits in PendingReplicaDeletion until then).
+        System.Diagnostics.Debug.Assert(deleted.IsMultiRegionReplica || configuration.ReplicaRegions.IsEmpty);
+        var remaining = configuration.WithoutReplica(deleted.Region);
+        var changed = new List<KmsKey>();
+        foreach (var region in remaining.Regions)
+        {
+            var relatedKey = StorageKeyFor(deleted.Account, region, deleted.Id);
+            if (await ReadAsync(transaction, relatedKey, cancellationToken) is not { } related)
+            {
+                continue;
+            }
+
+            var next = related with { MultiRegion = remaining };
+            if (next.IsMultiRegionPrimary && next.State == KeyState.PendingReplicaDeletion && remaining.ReplicaRegions.IsEmpty)
+            {
+                next = next with { State = KeyState.PendingDeletion, DeletionDate = now.AddDays(next.PendingWindowInDays ?? KeyManager.MaxPendingWindowInDays) };
+            }
+
+            await PutAsync(transaction, relatedKey, next, related.StoreVersion, cancellationToken);
+            changed.Add(next);
+        }
+
+        return changed;
     }
 
     /// <summary>Deletes a key for good, inside the caller's transaction; call <see cref="Forget"/> after the commit.</summary>
@@ -110,6 +194,14 @@ public sealed class KeyRepository(RecordStore store)
         transaction.DeleteAsync(StorageKeyFor(key.Account, key.Region, key.Id), key.StoreVersion, cancellationToken);
 
     public void Forget(KmsKey key) => _cache.Invalidate(StorageKeyFor(key.Account, key.Region, key.Id).Id);
+
+    private static void EvictParsedKeys(KmsKey key)
+    {
+        foreach (var version in key.Versions)
+        {
+            Asymmetric.ParsedKeyCache.Evict(version.Material);
+        }
+    }
 
     internal static async ValueTask<KmsKey?> ReadAsync(RecordTransaction transaction, StorageKey storageKey, CancellationToken cancellationToken)
     {

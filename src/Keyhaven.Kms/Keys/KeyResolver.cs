@@ -8,7 +8,8 @@ namespace Keyhaven.Kms.Keys;
 
 /// <summary>
 /// Turns the identifiers a caller may give (key id, key ARN, alias name, alias ARN) into a key, as AWS KMS resolves
-/// them: ids and alias names are looked up in the caller's account and region, ARNs where they point.
+/// them: ids and alias names are looked up in the caller's account and region, ARNs where they point (another account,
+/// never another region).
 /// </summary>
 public sealed class KeyResolver(KeyRepository keys, AliasRepository aliases, KmsEnvironment environment)
 {
@@ -29,6 +30,12 @@ public sealed class KeyResolver(KeyRepository keys, AliasRepository aliases, Kms
             if (!KeyArn.TryParse(identifier, out region, out account, out resource))
             {
                 KmsErrors.Throw(KmsErrorCode.NotFoundException, $"Invalid arn `{identifier}`.");
+            }
+
+            // AWS: keys are regional; a request reaches only the keys of its own region, whatever the ARN says.
+            if (region != caller.Region)
+            {
+                KmsErrors.Throw(KmsErrorCode.NotFoundException, $"Invalid arn `{identifier}`: it names region `{region}`, and this request is for `{caller.Region}`.");
             }
 
             if (resource.StartsWith("key/", StringComparison.Ordinal))

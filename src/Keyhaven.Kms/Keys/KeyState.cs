@@ -7,5 +7,8 @@ public enum KeyState
     Disabled,
     PendingDeletion,
     PendingImport,
+
+    /// <summary>A multi-Region primary key scheduled for deletion while it still has replicas; its waiting period starts when the last replica is deleted.</summary>
+    PendingReplicaDeletion,
     Unavailable,
 }

@@ -21,12 +21,12 @@ public static class KeyStateRules
         }
     }
 
-    /// <summary>Management operations that change a key refuse keys pending deletion.</summary>
+    /// <summary>Management operations that change a key refuse keys pending deletion (or pending their replicas' deletion).</summary>
     public static void EnsureNotPendingDeletion(KmsKey key)
     {
-        if (key.State == KeyState.PendingDeletion)
+        if (key.State is KeyState.PendingDeletion or KeyState.PendingReplicaDeletion)
         {
-            KmsErrors.Throw(KmsErrorCode.KMSInvalidStateException, $"{key.Arn} is pending deletion.");
+            KmsErrors.Throw(KmsErrorCode.KMSInvalidStateException, $"{key.Arn} is {Describe(key.State)}.");
         }
     }
 
@@ -43,6 +43,7 @@ public static class KeyStateRules
     {
         KeyState.PendingDeletion => "pending deletion",
         KeyState.PendingImport => "pending import",
+        KeyState.PendingReplicaDeletion => "pending replica deletion",
         KeyState.Unavailable => "unavailable",
         _ => state.ToString(),
     };

@@ -37,7 +37,17 @@ public sealed record KmsKey
 
     /// <summary>The wrapping key and token of the last GetParametersForImport; secret, sealed with the key record.</summary>
     public Import.ImportParameters? ImportParameters { get; init; }
+
+    /// <summary>For a multi-Region key (primary or replica): where its related keys live; null for a regional key.</summary>
+    public MultiRegion.MultiRegionConfiguration? MultiRegion { get; init; }
+
     public long StoreVersion { get; init; }
+
+    /// <summary>True for the primary key of a multi-Region key.</summary>
+    public bool IsMultiRegionPrimary => MultiRegion is { } configuration && configuration.PrimaryRegion == Region;
+
+    /// <summary>True for a replica key of a multi-Region key.</summary>
+    public bool IsMultiRegionReplica => MultiRegion is { } configuration && configuration.PrimaryRegion != Region;
 
     public string Arn => KeyArn.ForKey(Region, Account, Id);
 

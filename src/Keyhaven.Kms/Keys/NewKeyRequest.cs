@@ -8,4 +8,7 @@ public sealed record NewKeyRequest(string? Description, string? Policy, IReadOnl
 
     /// <summary>EXTERNAL keys start PendingImport, without material.</summary>
     public KeyOrigin Origin { get; init; } = KeyOrigin.AwsKms;
+
+    /// <summary>True: a multi-Region primary key (<c>mrk-</c> id) that <see cref="MultiRegion.MultiRegionKeyManager"/> can replicate.</summary>
+    public bool MultiRegion { get; init; }
 }

@@ -28,6 +28,7 @@ public sealed class RotationManager(KeyManager keyManager, KeyResolver resolver,
         return keyManager.ChangeAsync(caller, keyId, key =>
         {
             EnsureRotatable(key);
+            EnsureNotReplica(key);
             KeyStateRules.EnsureUsable(key);
             return key with { RotationPeriodInDays = period, NextRotationDate = environment.Now.AddDays(period) };
         }, cancellationToken);
@@ -37,6 +38,7 @@ public sealed class RotationManager(KeyManager keyManager, KeyResolver resolver,
         keyManager.ChangeAsync(caller, keyId, key =>
         {
             EnsureRotatable(key);
+            EnsureNotReplica(key);
             KeyStateRules.EnsureUsable(key);
             return key with { RotationPeriodInDays = null, NextRotationDate = null };
         }, cancellationToken);
@@ -51,6 +53,7 @@ public sealed class RotationManager(KeyManager keyManager, KeyResolver resolver,
         keyManager.ChangeAsync(caller, keyId, key =>
         {
             EnsureRotatable(key);
+            EnsureNotReplica(key);
             KeyStateRules.EnsureUsable(key);
             if (key.OnDemandRotationCount >= MaxOnDemandRotations)
             {
@@ -83,6 +86,16 @@ public sealed class RotationManager(KeyManager keyManager, KeyResolver resolver,
     /// <summary>The key with one more version of fresh material, which becomes current.</summary>
     internal KmsKey Rotate(KmsKey key, RotationType type, DateTimeOffset now) =>
         key with { Versions = key.Versions.Add(KeyManager.NewVersion(key.CurrentVersion.Ordinal + 1, now, type, environment)) };
+
+    /// <summary>Rotation of a multi-Region key is a shared property, set and run on the primary key (AWS).</summary>
+    private static void EnsureNotReplica(KmsKey key)
+    {
+        if (key.IsMultiRegionReplica)
+        {
+            KmsErrors.Throw(KmsErrorCode.UnsupportedOperationException,
+                $"{key.Arn} is a multi-Region replica key; manage its rotation on the primary key in {key.MultiRegion!.PrimaryRegion}.");
+        }
+    }
 
     private static void EnsureRotatable(KmsKey key)
     {

@@ -35,6 +35,7 @@ public sealed class RotationScheduler(KeyRepository keys, RotationManager rotati
         return rotated;
     }
 
+    // A multi-Region key rotates on its primary; the new material reaches the replicas in the same transaction.
     private static bool IsDue(KmsKey key, DateTimeOffset now) =>
-        key.State == KeyState.Enabled && key.RotationEnabled && key.NextRotationDate <= now;
+        key.State == KeyState.Enabled && key.RotationEnabled && key.NextRotationDate <= now && !key.IsMultiRegionReplica;
 }

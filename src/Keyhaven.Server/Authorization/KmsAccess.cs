@@ -11,6 +11,12 @@ internal sealed record KmsAccess(string Action)
     /// <summary>The key identifier the request gives (id, ARN, alias name or ARN); null with <see cref="Ciphertext"/> or for account-level actions.</summary>
     public string? KeyIdentifier { get; init; }
 
+    /// <summary>
+    /// The region the access happens in, when it is not the request's: ReplicateKey's kms:CreateKey in the replica
+    /// region, UpdatePrimaryRegion on the replica. A bare key id resolves there; aws:RequestedRegion is this region.
+    /// </summary>
+    public string? Region { get; init; }
+
     /// <summary>An alias name (<c>alias/…</c>) that is itself the resource, in the caller's account and region (identity policies only).</summary>
     public string? AliasName { get; init; }
 

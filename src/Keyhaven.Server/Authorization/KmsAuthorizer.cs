@@ -37,13 +37,14 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         var endpoints = await endpointPolicies.ForAsync(request, cancellationToken);
         foreach (var access in accesses)
         {
-            var key = await ResolveAsync(caller, access, cancellationToken);
+            var accessCaller = access.Region is { } region ? caller with { Region = region } : caller;
+            var key = await ResolveAsync(accessCaller, access, cancellationToken);
             if (key is not null)
             {
                 request.Audit.AddResource(key.Arn, key.Account.Value, "AWS::KMS::Key");
             }
 
-            var (authorization, set) = await PrepareAsync(callerPolicies, caller, request, key, access, endpoints, cancellationToken);
+            var (authorization, set) = await PrepareAsync(callerPolicies, accessCaller, request, key, access, endpoints, cancellationToken);
             var decision = PolicyEvaluator.Evaluate(authorization, set);
             if (!decision.IsAllowed)
             {
@@ -59,7 +60,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
             if (access.NewKeyPolicy is { } newPolicy)
             {
                 // A key being created has no ARN yet: check against the ARN shape it will have.
-                var keyArn = key?.Arn ?? KeyArn.ForKey(caller.Region, caller.Account, NewKeyPlaceholder);
+                var keyArn = key?.Arn ?? KeyArn.ForKey(accessCaller.Region, caller.Account, NewKeyPlaceholder);
                 await CheckNewKeyPolicyAsync(request, keyArn, key?.Account ?? caller.Account, newPolicy, access.BypassLockoutCheck, cancellationToken);
             }
         }

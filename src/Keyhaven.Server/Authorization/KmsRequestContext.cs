@@ -153,6 +153,14 @@ internal sealed class KmsRequestContext(CallerIdentity caller, string region, Aw
         {
             single = key.Origin.ToWire();
         }
+        else if (key is not null && Is(name, "kms:MultiRegion"))
+        {
+            single = key.MultiRegion is null ? "false" : "true";
+        }
+        else if (key is not null && Is(name, "kms:MultiRegionKeyType") && key.MultiRegion is not null)
+        {
+            single = key.IsMultiRegionPrimary ? "PRIMARY" : "REPLICA";
+        }
 
         if (single is null)
         {

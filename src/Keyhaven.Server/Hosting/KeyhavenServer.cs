@@ -132,7 +132,7 @@ public sealed class KeyhavenServer : IAsyncDisposable
         var store = new RecordStore(backend, barrier);
         var accessKeys = new AccessKeyStore(store);
         var deployment = await Deployment.LoadOrCreateAsync(store, accessKeys, options, cancellationToken);
-        var kms = new KmsDomain(store, new KmsEnvironment(options.Time, options.Random));
+        var kms = new KmsDomain(store, new KmsEnvironment(options.Time, options.Random), options.Regions.ToHashSet(StringComparer.Ordinal));
         var trail = await AuditTrail.OpenAsync(store, options.Time, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -19,7 +19,15 @@ public sealed record KeyhavenServerOptions
     /// <summary>Address and port to listen on; port 0 picks a free port.</summary>
     public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 4599);
 
-    public string Region { get; init; } = "us-east-1";
+    /// <summary>
+    /// The AWS regions this deployment answers for (the region of a request is the one its SigV4 credential scope
+    /// names); the first is the default (bootstrap credentials file, events of unsigned requests). Keys are regional:
+    /// each lives in one of these regions. See docs/kms-api.md#multi-region-keys.
+    /// </summary>
+    public IReadOnlyList<string> Regions { get; init; } = ["us-east-1"];
+
+    /// <summary>The default region: the first of <see cref="Regions"/>.</summary>
+    public string Region => Regions[0];
 
     /// <summary>VPCs, VPC endpoints, instance metadata and federation mappings (<c>serve --config</c>); empty by default.</summary>
     public Network.NetworkConfiguration Network { get; init; } = new();
@@ -47,6 +55,32 @@ public sealed record KeyhavenServerOptions
     public StorageLocation ResolvedStorage => Storage ?? StorageLocation.FromSqlitePath(DatabasePath);
 
     public string CredentialsPath => Path.Combine(DataDirectory, "credentials");
+
+    /// <summary>Parses a comma-separated list of region names (<c>us-east-1,eu-west-1</c>); the first is the default.</summary>
+    /// <exception cref="FormatException">Empty, a name that is not a region name, or a name given twice.</exception>
+    public static IReadOnlyList<string> ParseRegions(string text)
+    {
+        var regions = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (regions.Length == 0)
+        {
+            throw new FormatException("Name at least one region, such as us-east-1.");
+        }
+
+        foreach (var region in regions)
+        {
+            if (region.Length > 32 || !System.Text.RegularExpressions.Regex.IsMatch(region, @"^([a-z]+-){2,3}\d+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant))
+            {
+                throw new FormatException($"`{region}` is not a region name such as us-east-1.");
+            }
+        }
+
+        if (regions.Distinct(StringComparer.Ordinal).Count() != regions.Length)
+        {
+            throw new FormatException($"A region is named twice in `{text}`.");
+        }
+
+        return regions;
+    }
 
     /// <summary>Parses <c>HOST:PORT</c> (IPv6 in brackets).</summary>
     /// <exception cref="FormatException">Not an address and port.</exception>

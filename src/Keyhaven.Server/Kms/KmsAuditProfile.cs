@@ -57,5 +57,7 @@ internal static class KmsAuditProfile
         Of("ListRetirableGrants", "RetiringPrincipal Limit Marker"),
         Of("RetireGrant", "KeyId GrantId DryRun"),
         Of("RevokeGrant", "KeyId GrantId DryRun"),
+        Of("ReplicateKey", "KeyId ReplicaRegion Policy BypassPolicyLockoutSafetyCheck Description Tags", "ReplicaKeyMetadata"),
+        Of("UpdatePrimaryRegion", "KeyId PrimaryRegion"),
     ]);
 }

@@ -69,4 +69,13 @@ internal static class KmsContext
 
         return values;
     }
+
+    /// <summary>ReplicateKey's kms:CreateKey in the replica region: a multi-Region replica key, its tags and the lockout-check bypass.</summary>
+    public static IReadOnlyDictionary<string, ContextValues> ForReplica(ReplicateKeyRequest request) =>
+        new Dictionary<string, ContextValues>(ForTags(request.Tags) ?? new Dictionary<string, ContextValues>(), StringComparer.OrdinalIgnoreCase)
+        {
+            ["kms:MultiRegion"] = new("true"),
+            ["kms:MultiRegionKeyType"] = new("REPLICA"),
+            ["kms:BypassPolicyLockoutSafetyCheck"] = new(request.BypassPolicyLockoutSafetyCheck == true ? "true" : "false"),
+        };
 }

@@ -23,6 +23,7 @@ internal sealed class KmsOperationTable
             .Concat(RotationHandlers.Create(kms))
             .Concat(PolicyHandlers.Create(kms))
             .Concat(GrantHandlers.Create(kms))
+            .Concat(MultiRegionHandlers.Create(kms))
             .ToFrozenDictionary(o => o.Name, StringComparer.Ordinal);
     }
 

@@ -89,7 +89,7 @@ internal static class WireNames
     /// Reads CreateKey's KeySpec / KeyUsage / Origin into the key to make. KeyUsage defaults to ENCRYPT_DECRYPT, as in
     /// AWS, so other specs must name their usage.
     /// </summary>
-    public static (KeySpec Spec, KeyUsage Usage, KeyOrigin Origin) ReadKeyShape(string? keySpec, string? customerMasterKeySpec, string? keyUsage, string? origin, bool? multiRegion,
+    public static (KeySpec Spec, KeyUsage Usage, KeyOrigin Origin) ReadKeyShape(string? keySpec, string? customerMasterKeySpec, string? keyUsage, string? origin,
         string? customKeyStoreId)
     {
         if (keySpec is not null && customerMasterKeySpec is not null)
@@ -110,11 +110,6 @@ internal static class WireNames
         if (origin == "EXTERNAL" && KeySpecRules.IsMlDsa(spec))
         {
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Keyhaven does not import ML-DSA key material.");
-        }
-
-        if (multiRegion == true)
-        {
-            throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Multi-Region keys are not supported by this release of Keyhaven.");
         }
 
         if (customKeyStoreId is not null)

@@ -43,7 +43,7 @@ internal sealed class RequestPipeline
         _logger = logger;
         _verifiers = _services.Select(s => s.SigningName).Distinct(StringComparer.Ordinal).ToDictionary(
             name => name,
-            name => new SigV4Verifier<CallerIdentity>(new SigV4VerifierOptions(name) { Region = options.Region }, credentials, options.Time),
+            name => new SigV4Verifier<CallerIdentity>(new SigV4VerifierOptions(name) { Regions = options.Regions }, credentials, options.Time),
             StringComparer.Ordinal);
     }
 

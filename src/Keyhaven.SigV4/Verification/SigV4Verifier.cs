@@ -423,7 +423,24 @@ public sealed class SigV4Verifier<TPrincipal>
             return SigV4Error.Invalid(SigV4FailureReason.WrongService, $"Credential should be scoped to correct service: '{_options.Service}'.");
         }
 
-        if (_options.Region is { } expectedRegion && !region.SequenceEqual(expectedRegion))
+        string? servedRegion = _options.Region;
+        if (servedRegion is null && _options.Regions is { } regions)
+        {
+            for (var i = 0; i < regions.Count; i++) // indexed: no enumerator allocated per request
+            {
+                if (region.SequenceEqual(regions[i]))
+                {
+                    servedRegion = regions[i]; // the configured instance: no string per request
+                    break;
+                }
+            }
+
+            if (servedRegion is null)
+            {
+                return SigV4Error.Invalid(SigV4FailureReason.WrongRegion, $"Credential should be scoped to a valid region, not `{region}`.");
+            }
+        }
+        else if (servedRegion is not null && !region.SequenceEqual(servedRegion))
         {
             return SigV4Error.Invalid(SigV4FailureReason.WrongRegion, $"Credential should be scoped to a valid region, not `{region}`.");
         }
@@ -453,7 +470,7 @@ public sealed class SigV4Verifier<TPrincipal>
             AccessKeyId = c[parts[0]].ToString(),
             ScopeDate = scopeDate,
             ScopeDateValue = scopeDateValue,
-            Region = _options.Region ?? region.ToString(),
+            Region = servedRegion ?? region.ToString(),
             Service = _options.Service,
             AmzDate = amzDate,
             SignedHeaders = signedHeaders,

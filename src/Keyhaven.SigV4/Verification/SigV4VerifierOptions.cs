@@ -22,8 +22,14 @@ public sealed record SigV4VerifierOptions
     /// <summary>The service signing name every credential scope must carry, e.g. <c>kms</c>.</summary>
     public string Service { get; }
 
-    /// <summary>The region every credential scope must carry; null accepts any region.</summary>
+    /// <summary>The region every credential scope must carry; null accepts any region (or those of <see cref="Regions"/>).</summary>
     public string? Region { get; init; }
+
+    /// <summary>
+    /// The regions a credential scope may carry, for a server that answers for several; ignored when <see cref="Region"/>
+    /// is set; null (with <see cref="Region"/> null) accepts any region.
+    /// </summary>
+    public IReadOnlyList<string>? Regions { get; init; }
 
     /// <summary>Allowed difference between the request time and the server clock, both directions. Default 5 minutes.</summary>
     public TimeSpan ClockSkew { get; init; } = DefaultClockSkew;

@@ -16,11 +16,17 @@ public sealed class RecordCache<T>
     private readonly ConcurrentDictionary<string, T> _entries = new(StringComparer.Ordinal);
     private readonly StorageChangeFeed _changes;
     private readonly Lock _gate = new();
+    private readonly Action<T>? _evicted;
     private long _generation;
 
-    public RecordCache(StorageChangeFeed changes)
+    /// <param name="evicted">
+    /// Called (outside the lock) with each value that leaves the cache: replaced by another value, invalidated or
+    /// cleared. The key repository ends the parsed key objects of a key's material with it.
+    /// </param>
+    public RecordCache(StorageChangeFeed changes, Action<T>? evicted = null)
     {
         _changes = changes;
+        _evicted = evicted;
         changes.Changed += _ => Clear();
     }
 
@@ -41,13 +47,16 @@ public sealed class RecordCache<T>
     /// <summary>Caches <paramref name="value"/>, read in a transaction opened at <paramref name="generation"/>, unless a write intervened.</summary>
     public void Populate(string id, T value, long generation)
     {
+        T? replaced = default;
         lock (_gate)
         {
             if (_generation == generation && _changes.IsLive)
             {
-                _entries[id] = value;
+                replaced = Put(id, value);
             }
         }
+
+        Evicted(replaced);
     }
 
     /// <summary>
@@ -56,38 +65,67 @@ public sealed class RecordCache<T>
     /// </summary>
     public void Store(string id, T value, long generation)
     {
+        T? replaced;
         lock (_gate)
         {
             if (_generation == generation && _changes.IsLive)
             {
-                _entries[id] = value;
+                replaced = Put(id, value);
             }
             else
             {
-                _entries.TryRemove(id, out _);
+                _entries.TryRemove(id, out replaced);
             }
 
             _generation++;
         }
+
+        Evicted(replaced);
     }
 
     /// <summary>Drops <paramref name="id"/> after a committed write (or delete) of it.</summary>
     public void Invalidate(string id)
     {
+        T? removed;
         lock (_gate)
         {
             _generation++;
-            _entries.TryRemove(id, out _);
+            _entries.TryRemove(id, out removed);
         }
+
+        Evicted(removed);
     }
 
     /// <summary>Drops everything (another node changed something).</summary>
     public void Clear()
     {
+        T[] removed;
         lock (_gate)
         {
             _generation++;
+            removed = _evicted is null ? [] : [.. _entries.Values];
             _entries.Clear();
+        }
+
+        foreach (var value in removed)
+        {
+            _evicted!(value);
+        }
+    }
+
+    /// <summary>Sets an entry; returns the value it replaced when that was another value (to evict), else default.</summary>
+    private T? Put(string id, T value)
+    {
+        var replaced = _entries.TryGetValue(id, out var previous) && !ReferenceEquals(previous, value) ? previous : default;
+        _entries[id] = value;
+        return replaced;
+    }
+
+    private void Evicted(T? value)
+    {
+        if (value is not null)
+        {
+            _evicted?.Invoke(value);
         }
     }
 }

@@ -52,7 +52,7 @@ public sealed class FederationTests
         Assert.Equal("q3 forecast", Encoding.UTF8.GetString(decrypted.Plaintext.ToArray()));
         var session = (await server.EventOfAsync(decrypted.ResponseMetadata.RequestId)).Event.UserIdentity.SessionContext!;
         Assert.Equal("alice@example.com", session.SourceIdentity);
-        Assert.Equal(response.Provider, session.WebIdFederationData!["federatedProvider"].Split(":oidc-provider/")[1]);
+        Assert.Equal(response.Provider, session.WebIdFederationData!.FederatedProvider.Split(":oidc-provider/")[1]);
         Assert.NotNull(session.Attributes.CreationDate);
 
         var hr = (await root.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = Bytes("salaries"), EncryptionContext = new() { ["dept"] = "hr" } })).CiphertextBlob;

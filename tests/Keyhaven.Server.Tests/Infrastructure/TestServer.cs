@@ -57,7 +57,8 @@ public sealed class TestServer : IAsyncDisposable
     /// <param name="maintenanceInterval">How often background work runs (default: hourly, i.e. only when a test asks).</param>
     /// <param name="storage">Storage of the test's own (e.g. a <see cref="PrivatePostgresCluster"/>), instead of the matrix's.</param>
     public static async Task<TestServer> StartAsync(string? dataDirectory = null, bool postgres = false, TimeSpan? maintenanceInterval = null,
-        StorageLocation? storage = null, Keyhaven.Server.Network.NetworkConfiguration? network = null, IReadOnlyList<string>? trustedDevelopmentAttestationRoots = null)
+        StorageLocation? storage = null, Keyhaven.Server.Network.NetworkConfiguration? network = null, IReadOnlyList<string>? trustedDevelopmentAttestationRoots = null,
+        IReadOnlyList<string>? regions = null)
     {
         var clock = new TestClock();
         var directory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "keyhaven-test-" + Guid.NewGuid().ToString("N"));
@@ -70,6 +71,7 @@ public sealed class TestServer : IAsyncDisposable
             Storage = storage ?? await StorageForAsync(directory, postgres),
             Network = network ?? new(),
             TrustedDevelopmentAttestationRoots = trustedDevelopmentAttestationRoots ?? [],
+            Regions = regions ?? ["us-east-1"],
         };
         var server = await KeyhavenServer.StartAsync(options, Quiet);
         var test = new TestServer(server, options, clock, ownsDirectory: dataDirectory is null);
@@ -164,11 +166,15 @@ public sealed class TestServer : IAsyncDisposable
 
     public AmazonKeyManagementServiceClient Client(int maxErrorRetry = 2) => Client(AccessKeyId, SecretAccessKey, maxErrorRetry);
 
-    public AmazonKeyManagementServiceClient Client(string accessKeyId, string secretAccessKey, int maxErrorRetry = 2, Uri? endpoint = null) =>
+    /// <summary>A client with the bootstrap credentials whose requests are signed for <paramref name="region"/> (one of the server's regions).</summary>
+    public AmazonKeyManagementServiceClient ClientIn(string region, string? accessKeyId = null, string? secretAccessKey = null) =>
+        Client(accessKeyId ?? AccessKeyId, secretAccessKey ?? SecretAccessKey, region: region);
+
+    public AmazonKeyManagementServiceClient Client(string accessKeyId, string secretAccessKey, int maxErrorRetry = 2, Uri? endpoint = null, string? region = null) =>
         new(new BasicAWSCredentials(accessKeyId, secretAccessKey), new AmazonKeyManagementServiceConfig
         {
             ServiceURL = (endpoint ?? Server.Endpoint).ToString(),
-            AuthenticationRegion = Region,
+            AuthenticationRegion = region ?? Region,
             MaxErrorRetry = maxErrorRetry,
         });
 

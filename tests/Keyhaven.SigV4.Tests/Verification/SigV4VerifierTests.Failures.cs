@@ -102,6 +102,19 @@ public sealed partial class SigV4VerifierTests
     }
 
     [Fact]
+    public async Task ServedRegions_AcceptEachOfThemAndNoOther()
+    {
+        var options = new SigV4VerifierOptions("kms") { Regions = ["us-east-1", "eu-west-1"] };
+
+        SigV4VerificationResult<string> served = await Verify(KmsRequests.SignedPost(KmsRequests.Signer(region: "eu-west-1")), options: options);
+        Assert.True(served.IsSuccess, served.ToString());
+        Assert.Equal("eu-west-1", served.Authentication.Scope.Region);
+
+        AssertFailure(await Verify(KmsRequests.SignedPost(KmsRequests.Signer(region: "ap-south-1")), options: options),
+            "InvalidSignatureException", SigV4FailureReason.WrongRegion, "Credential should be scoped to a valid region, not `ap-south-1`.");
+    }
+
+    [Fact]
     public async Task WrongTerminator_IsInvalidSignature()
     {
         SigV4Request signed = KmsRequests.SignedPost();

@@ -71,4 +71,26 @@ public sealed class RecordCacheTests
         cache.Populate("a", "3", cache.Generation);
         Assert.True(cache.TryGet("a", out _));
     }
+
+    [Fact]
+    public void Every_value_that_leaves_the_cache_is_reported_once()
+    {
+        var feed = new StorageChangeFeed(isLive: true);
+        var evicted = new List<string>();
+        var cache = new RecordCache<string>(feed, evicted.Add);
+        var one = "one";
+        cache.Populate("a", one, cache.Generation);
+        cache.Store("a", one, cache.Generation); // the same value again: nothing leaves
+        Assert.Empty(evicted);
+
+        cache.Store("a", "two", cache.Generation); // replaced
+        var stale = cache.Generation;
+        cache.Invalidate("a");                   // dropped
+        cache.Populate("b", "three", cache.Generation);
+        cache.Store("b", "four", stale);         // a write raced another: dropped, not stored
+        cache.Populate("c", "five", cache.Generation);
+        feed.Publish(null);                      // another node: everything goes
+
+        Assert.Equal(["one", "two", "three", "five"], evicted);
+    }
 }

@@ -16,9 +16,10 @@ internal static class KeyHandlers
             r => [new KmsAccess("kms:CreateKey") { Context = KmsContext.ForCreateKey(r), NewKeyPolicy = r.Policy, BypassLockoutCheck = r.BypassPolicyLockoutSafetyCheck == true }],
             async (caller, r, ct) =>
         {
-            var (spec, usage, origin) = WireNames.ReadKeyShape(r.KeySpec, r.CustomerMasterKeySpec, r.KeyUsage, r.Origin, r.MultiRegion, r.CustomKeyStoreId);
+            var (spec, usage, origin) = WireNames.ReadKeyShape(r.KeySpec, r.CustomerMasterKeySpec, r.KeyUsage, r.Origin, r.CustomKeyStoreId);
             var tags = r.Tags?.Select(t => new KeyTag(t.TagKey ?? string.Empty, t.TagValue ?? string.Empty)).ToList();
-            var key = await kms.KeyManager.CreateAsync(caller, new NewKeyRequest(r.Description, r.Policy, tags) { Spec = spec, Usage = usage, Origin = origin }, ct);
+            var key = await kms.KeyManager.CreateAsync(caller,
+                new NewKeyRequest(r.Description, r.Policy, tags) { Spec = spec, Usage = usage, Origin = origin, MultiRegion = r.MultiRegion == true }, ct);
             return new KeyMetadataResponse(ToMetadata(key));
         });
         yield return new KmsOperation<KeyIdRequest, KeyMetadataResponse>("DescribeKey", c.KeyIdRequest, c.KeyMetadataResponse,
@@ -95,7 +96,11 @@ internal static class KeyHandlers
         SigningAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.SigningAlgorithms(key).Select(a => a.ToWire())),
         KeyAgreementAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.KeyAgreementAlgorithms(key).Select(a => a.ToWire())),
         MacAlgorithms = SigningHandlers.NullIfEmpty(KeySpecRules.MacAlgorithms(key).Select(a => a.ToWire())),
-        MultiRegion = false,
+        MultiRegion = key.MultiRegion is not null,
+        MultiRegionConfiguration = key.MultiRegion is not { } multiRegion ? null : new MultiRegionConfigurationModel(
+            key.IsMultiRegionPrimary ? "PRIMARY" : "REPLICA",
+            new MultiRegionKeyModel(KeyArn.ForKey(multiRegion.PrimaryRegion, key.Account, key.Id), multiRegion.PrimaryRegion),
+            [.. multiRegion.ReplicaRegions.Select(region => new MultiRegionKeyModel(KeyArn.ForKey(region, key.Account, key.Id), region))]),
         PendingDeletionWindowInDays = key.PendingWindowInDays,
         CurrentKeyMaterialId = key.Versions.IsEmpty ? null : key.CurrentVersion.MaterialId,
         ValidTo = key.ValidTo,

@@ -30,6 +30,7 @@ internal sealed record KeyMetadataModel
     public List<string>? KeyAgreementAlgorithms { get; init; }
     public List<string>? MacAlgorithms { get; init; }
     public bool MultiRegion { get; init; }
+    public MultiRegionConfigurationModel? MultiRegionConfiguration { get; init; }
     public int? PendingDeletionWindowInDays { get; init; }
     public string? CurrentKeyMaterialId { get; init; }
 }
