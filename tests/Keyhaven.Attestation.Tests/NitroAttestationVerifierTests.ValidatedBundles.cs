@@ -95,6 +95,29 @@ public sealed partial class NitroAttestationVerifierTests
         Assert.Equal(AttestationFailure.UntrustedRoot, verifier.Verify(Sign(replaced, key)).Failure);
     }
 
+    [Fact]
+    public void Another_leaf_under_a_validated_bundle_is_checked_by_its_issuers_signature()
+    {
+        var now = DateTimeOffset.Parse("2026-11-30T12:00:00Z");
+        using var root = Development.DevelopmentRoot.Create(now.AddDays(-1));
+        var verifier = new NitroAttestationVerifier(new AttestationVerifierOptions { DevelopmentRootFingerprints = [root.Fingerprint] }, new PinnedClock(now));
+        var pcrs = Enumerable.Range(0, 3).ToDictionary(i => i, i => new byte[48]);
+        using var first = new Development.DevelopmentAttestor(root, "first", now);
+        using var second = new Development.DevelopmentAttestor(root, "second", now);
+        Assert.True(verifier.Verify(first.Attest(pcrs, now)).IsValid);
+        var another = verifier.Verify(second.Attest(pcrs, now));
+        Assert.True(another.IsValid, another.Reason);
+        Assert.Equal("dev:second", another.Document!.ModuleId);
+
+        // Same bundle, a leaf that names the development root as issuer but was signed by another key.
+        using var forger = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var forged = new CertificateRequest("CN=forged.development-enclave", leafKey, HashAlgorithmName.SHA384)
+            .Create(root.Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(forger), now.AddMinutes(-1), now.AddHours(1), [1, 2, 3]);
+        var payload = Rewrite(Payload(first.Attest(pcrs, now)), "certificate", writer => writer.WriteByteString(forged.RawData));
+        Assert.Equal(AttestationFailure.InvalidChain, verifier.Verify(Sign(payload, leafKey)).Failure);
+    }
+
     private static byte[] ReadField(byte[] payload, string field)
     {
         var reader = new CborReader(payload);

@@ -92,10 +92,14 @@ public sealed class NitroAttestationVerifier(AttestationVerifierOptions options,
 
         try
         {
-            using var leaf = X509CertificateLoader.LoadCertificate(document.Certificate);
+            if (bundle.CheckedLeaf(document.Certificate) is not { } leaf)
+            {
+                return null;
+            }
+
             var notBefore = leaf.NotBefore.ToUniversalTime();
             var notAfter = leaf.NotAfter.ToUniversalTime();
-            if (document.Timestamp < notBefore || document.Timestamp > notAfter || now < notBefore || now > notAfter || !bundle.Issued(leaf))
+            if (document.Timestamp < notBefore || document.Timestamp > notAfter || now < notBefore || now > notAfter)
             {
                 return null;
             }

@@ -48,9 +48,15 @@ internal sealed class ValidatedCaBundles
     }
 }
 
-/// <summary>What full validation established about one CA bundle, for checking further leaves under it.</summary>
+/// <summary>
+/// What full validation established about one CA bundle, for checking further leaves under it, and the leaves
+/// already checked under it (by their exact DER bytes), so a host's repeated leaf costs no signature check either.
+/// Thread-safe.
+/// </summary>
 internal sealed class ValidatedCaBundle
 {
+    private const int LeafCapacity = 64;
+
     private const string BasicConstraints = "2.5.29.19", KeyUsage = "2.5.29.15", ExtendedKeyUsage = "2.5.29.37", SubjectAltName = "2.5.29.17",
         AuthorityKeyIdentifier = "2.5.29.35";
 
@@ -58,14 +64,18 @@ internal sealed class ValidatedCaBundle
     private static readonly string[] LeafConstrainingExtensions = ["2.5.29.30", "2.5.29.32", "2.5.29.36", "2.5.29.54"];
 
     private readonly byte[] _issuerSubject;
-    private readonly byte[] _issuerPublicKey;
+    private readonly X509Certificate2 _issuer;
     private readonly byte[]? _issuerKeyIdentifier;
 
-    private ValidatedCaBundle(byte[] issuerSubject, byte[] issuerPublicKey, byte[]? issuerKeyIdentifier, DateTimeOffset notBefore, DateTimeOffset notAfter,
+    // Leaves that passed Issued, by the SHA-256 of their DER. Never disposed here (another thread may be using one);
+    // evicted certificates are left to the finalizer.
+    private readonly ConcurrentDictionary<string, X509Certificate2> _checkedLeaves = new(StringComparer.Ordinal);
+
+    private ValidatedCaBundle(byte[] issuerSubject, X509Certificate2 issuer, byte[]? issuerKeyIdentifier, DateTimeOffset notBefore, DateTimeOffset notAfter,
         IReadOnlyList<string> subjects, bool isDevelopment)
     {
         _issuerSubject = issuerSubject;
-        _issuerPublicKey = issuerPublicKey;
+        _issuer = issuer;
         _issuerKeyIdentifier = issuerKeyIdentifier;
         NotBefore = notBefore;
         NotAfter = notAfter;
@@ -108,18 +118,55 @@ internal sealed class ValidatedCaBundle
         }
 
         var issuer = builtChain[1].Certificate;
-        if (issuer.GetECDsaPublicKey() is not { } key)
+        using (var key = issuer.GetECDsaPublicKey())
+        {
+            if (key is null)
+            {
+                return null;
+            }
+        }
+
+        var identifier = issuer.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes.ToArray();
+        return new ValidatedCaBundle(issuer.SubjectName.RawData, X509CertificateLoader.LoadCertificate(issuer.RawData), identifier,
+            bundle.Max(c => c.NotBefore.ToUniversalTime()), bundle.Min(c => c.NotAfter.ToUniversalTime()),
+            [.. bundle.Reverse().Select(c => c.Subject)], isDevelopment);
+    }
+
+    /// <summary>
+    /// The leaf certificate <paramref name="der"/> when it is issued under this bundle (see <see cref="Issued"/>),
+    /// remembered by its exact bytes after the first check; null when it is not (or cannot be read). The leaf's
+    /// validity window is the caller's to check. The certificate returned is shared: never dispose it.
+    /// </summary>
+    public X509Certificate2? CheckedLeaf(byte[] der)
+    {
+        var key = Convert.ToHexString(SHA256.HashData(der));
+        if (_checkedLeaves.TryGetValue(key, out var known) && known.RawDataMemory.Span.SequenceEqual(der))
+        {
+            return known;
+        }
+
+        X509Certificate2 leaf;
+        try
+        {
+            leaf = X509CertificateLoader.LoadCertificate(der);
+        }
+        catch (CryptographicException)
         {
             return null;
         }
 
-        using (key)
+        if (!Issued(leaf))
         {
-            var identifier = issuer.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes.ToArray();
-            return new ValidatedCaBundle(issuer.SubjectName.RawData, key.ExportSubjectPublicKeyInfo(), identifier,
-                bundle.Max(c => c.NotBefore.ToUniversalTime()), bundle.Min(c => c.NotAfter.ToUniversalTime()),
-                [.. bundle.Reverse().Select(c => c.Subject)], isDevelopment);
+            leaf.Dispose();
+            return null;
         }
+
+        if (_checkedLeaves.Count >= LeafCapacity)
+        {
+            _checkedLeaves.Clear();
+        }
+
+        return _checkedLeaves.GetOrAdd(key, leaf);
     }
 
     /// <summary>
@@ -129,7 +176,7 @@ internal sealed class ValidatedCaBundle
     /// its to-be-signed part that verifies with the issuer's key, and the same algorithm inside and outside. The leaf's
     /// validity window is the caller's to check.
     /// </summary>
-    public bool Issued(X509Certificate2 leaf)
+    private bool Issued(X509Certificate2 leaf)
     {
         if (!leaf.IssuerName.RawData.AsSpan().SequenceEqual(_issuerSubject))
         {
@@ -175,8 +222,7 @@ internal sealed class ValidatedCaBundle
                 return false;
             }
 
-            using var issuerKey = ECDsa.Create();
-            issuerKey.ImportSubjectPublicKeyInfo(_issuerPublicKey, out _);
+            using var issuerKey = _issuer.GetECDsaPublicKey()!; // INVARIANT: From made sure the issuer has an EC key
             return issuerKey.VerifyData(toBeSigned.Span, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
         }
         catch (Exception exception) when (exception is AsnContentException or CryptographicException)
