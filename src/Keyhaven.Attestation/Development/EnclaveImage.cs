@@ -15,7 +15,7 @@ public sealed record EnclaveImage(byte[] Pcr0, byte[] Pcr1, byte[] Pcr2)
     private const int PcrCount = 16, PcrLength = 48;
 
     /// <summary>Measures the application in <paramref name="applicationDirectory"/> run by the files <paramref name="bootstrapFiles"/>.</summary>
-    /// <exception cref="IOException">The directory holds no file, or a file cannot be read.</exception>
+    /// <exception cref="IOException">The directory holds no file, a file cannot be read, or a bootstrap file has no path.</exception>
     public static EnclaveImage Measure(string applicationDirectory, IReadOnlyList<string> bootstrapFiles)
     {
         var root = Path.GetFullPath(applicationDirectory);
@@ -30,6 +30,11 @@ public sealed record EnclaveImage(byte[] Pcr0, byte[] Pcr1, byte[] Pcr2)
         if (files.Count == 0)
         {
             throw new IOException($"The application directory `{applicationDirectory}` holds no file to measure.");
+        }
+
+        if (bootstrapFiles.Count == 0 || bootstrapFiles.Any(string.IsNullOrEmpty))
+        {
+            throw new IOException("The runner's own files cannot be located to measure them (is this a single-file build?).");
         }
 
         var pcr2 = Manifest(files);
