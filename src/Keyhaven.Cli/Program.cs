@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Keyhaven.Cli.Commands;
+using Keyhaven.Cli.Commands.Enclave;
 
 var root = new RootCommand("Keyhaven: a self-hosted key management service that speaks the AWS KMS protocol.");
 root.Subcommands.Add(ServeCommand.Create());

@@ -7,7 +7,7 @@ using Keyhaven.Attestation.Verification;
 namespace Keyhaven.Attestation.Tests;
 
 /// <summary>The verifier against real Nitro documents: valid at their own time, and every kind of tampering refused with its reason.</summary>
-public sealed class NitroAttestationVerifierTests
+public sealed partial class NitroAttestationVerifierTests
 {
     private static NitroAttestationVerifier At(DateTimeOffset now) => new(new AttestationVerifierOptions(), new PinnedClock(now));
 

@@ -9,11 +9,15 @@ namespace Keyhaven.Attestation.Verification;
 /// Verifies AWS Nitro Enclaves and NitroTPM attestation documents: a COSE_Sign1 (tagged or untagged) signed with
 /// ES384 by the leaf certificate, whose chain through the document's CA bundle must reach a pinned root (by SHA-256
 /// fingerprint) and be valid at the document's timestamp; the timestamp must be fresh against the verifier's clock,
-/// and the nonce must match when one was issued. Thread-safe; stateless apart from its options and clock.
+/// and the nonce must match when one was issued. Thread-safe; apart from its options and clock, it keeps only the
+/// CA bundles it has validated (<see cref="ValidatedCaBundles"/>), so later documents from the same host cost one
+/// chain signature check instead of a chain build.
 /// </summary>
 public sealed class NitroAttestationVerifier(AttestationVerifierOptions options, TimeProvider time)
 {
     private const int Es384 = -35;
+
+    private readonly ValidatedCaBundles _validatedBundles = new();
 
     /// <summary>A verifier trusting only the AWS Nitro root, with default limits, on the system clock.</summary>
     public NitroAttestationVerifier() : this(new AttestationVerifierOptions(), TimeProvider.System)
@@ -62,6 +66,54 @@ public sealed class NitroAttestationVerifier(AttestationVerifierOptions options,
     }
 
     private AttestationResult VerifyChainAndSignature(CoseSign1Message message, AttestationDocument document, ReadOnlySpan<byte> expectedNonce)
+    {
+        var now = time.GetUtcNow();
+        var bundleKey = ValidatedCaBundles.KeyOf(document.CaBundle);
+        if (_validatedBundles.Find(bundleKey) is { } validated && VerifiesUnder(validated, message, document, now) is { } subjects)
+        {
+            return CheckFreshnessAndNonce(document, now, subjects, validated.IsDevelopment, expectedNonce);
+        }
+
+        return VerifyFully(message, document, now, bundleKey, expectedNonce);
+    }
+
+    /// <summary>
+    /// The chain subjects when the document verifies under a CA bundle validated before: the bundle is valid at the
+    /// document's timestamp and now, the leaf is too, was issued by the bundle's issuer, and signed the document.
+    /// Null when anything differs: then <see cref="VerifyFully"/> decides, and says why.
+    /// </summary>
+    private static List<string>? VerifiesUnder(ValidatedCaBundle bundle, CoseSign1Message message, AttestationDocument document, DateTimeOffset now)
+    {
+        if (!bundle.IsValidAt(document.Timestamp) || !bundle.IsValidAt(now)
+            || bundle.IsDevelopment && !document.ModuleId.StartsWith(Development.DevelopmentAttestor.ModulePrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            if (bundle.CheckedLeaf(document.Certificate) is not { } leaf)
+            {
+                return null;
+            }
+
+            var notBefore = leaf.NotBefore.ToUniversalTime();
+            var notAfter = leaf.NotAfter.ToUniversalTime();
+            if (document.Timestamp < notBefore || document.Timestamp > notAfter || now < notBefore || now > notAfter)
+            {
+                return null;
+            }
+
+            using var key = leaf.GetECDsaPublicKey();
+            return key is not null && key.KeySize == 384 && Verifies(message, key) ? [leaf.Subject, .. bundle.Subjects] : null;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    private AttestationResult VerifyFully(CoseSign1Message message, AttestationDocument document, DateTimeOffset now, string bundleKey, ReadOnlySpan<byte> expectedNonce)
     {
         var certificates = new List<X509Certificate2>();
         try
@@ -112,11 +164,16 @@ public sealed class NitroAttestationVerifier(AttestationVerifierOptions options,
                 return AttestationResult.Fail(AttestationFailure.Malformed, "The leaf certificate's key cannot be read: " + exception.Message, document, subjects);
             }
 
-            var now = time.GetUtcNow();
             (AttestationFailure Failure, string Reason)? chainFailure;
             try
             {
-                chainFailure = ValidateChain(leaf, root, certificates.Skip(2), document.Timestamp, now);
+                chainFailure = ValidateChain(leaf, root, certificates.Skip(2), document.Timestamp, now, built =>
+                {
+                    if (ValidatedCaBundle.From(built, certificates.GetRange(1, certificates.Count - 1), development) is { } validated)
+                    {
+                        _validatedBundles.Remember(bundleKey, validated);
+                    }
+                });
             }
             catch (CryptographicException exception)
             {
@@ -128,18 +185,7 @@ public sealed class NitroAttestationVerifier(AttestationVerifierOptions options,
                 return AttestationResult.Fail(failure.Failure, failure.Reason, document, subjects);
             }
 
-            if (document.Timestamp > now + options.MaxClockSkew || now - document.Timestamp > options.MaxAge)
-            {
-                return AttestationResult.Fail(AttestationFailure.Stale,
-                    $"The document was produced at {document.Timestamp:O}; at {now:O} only documents up to {options.MaxAge.TotalSeconds:0} s old are accepted.", document, subjects);
-            }
-
-            if (!expectedNonce.IsEmpty && (document.Nonce is null || !CryptographicOperations.FixedTimeEquals(document.Nonce, expectedNonce)))
-            {
-                return AttestationResult.Fail(AttestationFailure.NonceMismatch, "The document's nonce is not the one issued.", document, subjects);
-            }
-
-            return new AttestationResult { Failure = AttestationFailure.None, Document = document, ChainSubjects = subjects, IsDevelopment = development };
+            return CheckFreshnessAndNonce(document, now, subjects, development, expectedNonce);
         }
         finally
         {
@@ -150,12 +196,29 @@ public sealed class NitroAttestationVerifier(AttestationVerifierOptions options,
         }
     }
 
+    private AttestationResult CheckFreshnessAndNonce(AttestationDocument document, DateTimeOffset now, List<string> subjects, bool development, ReadOnlySpan<byte> expectedNonce)
+    {
+        if (document.Timestamp > now + options.MaxClockSkew || now - document.Timestamp > options.MaxAge)
+        {
+            return AttestationResult.Fail(AttestationFailure.Stale,
+                $"The document was produced at {document.Timestamp:O}; at {now:O} only documents up to {options.MaxAge.TotalSeconds:0} s old are accepted.", document, subjects);
+        }
+
+        if (!expectedNonce.IsEmpty && (document.Nonce is null || !CryptographicOperations.FixedTimeEquals(document.Nonce, expectedNonce)))
+        {
+            return AttestationResult.Fail(AttestationFailure.NonceMismatch, "The document's nonce is not the one issued.", document, subjects);
+        }
+
+        return new AttestationResult { Failure = AttestationFailure.None, Document = document, ChainSubjects = subjects, IsDevelopment = development };
+    }
+
     /// <summary>
     /// Builds the chain leaf → intermediates → the pinned root at <paramref name="at"/> (the document's timestamp),
-    /// trusting nothing else; every certificate must also still be valid <paramref name="now"/>.
+    /// trusting nothing else; every certificate must also still be valid <paramref name="now"/>. On success,
+    /// <paramref name="onBuilt"/> sees the chain built (leaf first), before it is disposed.
     /// </summary>
     private static (AttestationFailure Failure, string Reason)? ValidateChain(X509Certificate2 leaf, X509Certificate2 root, IEnumerable<X509Certificate2> intermediates,
-        DateTimeOffset at, DateTimeOffset now)
+        DateTimeOffset at, DateTimeOffset now, Action<X509ChainElementCollection> onBuilt)
     {
         foreach (var moment in new[] { now, at })
         {
@@ -184,8 +247,13 @@ public sealed class NitroAttestationVerifier(AttestationVerifierOptions options,
         }
 
         var built = chain.ChainElements[^1].Certificate;
-        return built.RawDataMemory.Span.SequenceEqual(root.RawDataMemory.Span) ? null
-            : (AttestationFailure.InvalidChain, "The chain ends in a certificate other than the pinned root.");
+        if (!built.RawDataMemory.Span.SequenceEqual(root.RawDataMemory.Span))
+        {
+            return (AttestationFailure.InvalidChain, "The chain ends in a certificate other than the pinned root.");
+        }
+
+        onBuilt(chain.ChainElements);
+        return null;
     }
 
     private static bool Verifies(CoseSign1Message message, ECDsa key)

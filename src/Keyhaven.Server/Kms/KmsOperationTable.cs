@@ -16,7 +16,7 @@ internal sealed class KmsOperationTable
             .Concat(CryptoHandlers.Create(kms, recipients))
             .Concat(SigningHandlers.Create(kms))
             .Concat(MacHandlers.Create(kms))
-            .Concat(KeyAgreementHandlers.Create(kms))
+            .Concat(KeyAgreementHandlers.Create(kms, recipients))
             .Concat(ImportHandlers.Create(kms))
             .Concat(AliasHandlers.Create(kms))
             .Concat(TagHandlers.Create(kms))

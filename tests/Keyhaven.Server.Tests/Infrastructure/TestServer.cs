@@ -56,11 +56,17 @@ public sealed class TestServer : IAsyncDisposable
     /// <param name="postgres">True: on PostgreSQL whatever the matrix says (for tests of several nodes).</param>
     /// <param name="maintenanceInterval">How often background work runs (default: hourly, i.e. only when a test asks).</param>
     /// <param name="storage">Storage of the test's own (e.g. a <see cref="PrivatePostgresCluster"/>), instead of the matrix's.</param>
+    /// <param name="startAt">The server's clock from the start: that moment, moving on in real time (the SDK corrects its signing clock to it).</param>
     public static async Task<TestServer> StartAsync(string? dataDirectory = null, bool postgres = false, TimeSpan? maintenanceInterval = null,
         StorageLocation? storage = null, Keyhaven.Server.Network.NetworkConfiguration? network = null, IReadOnlyList<string>? trustedDevelopmentAttestationRoots = null,
-        IReadOnlyList<string>? regions = null)
+        IReadOnlyList<string>? regions = null, DateTimeOffset? startAt = null)
     {
         var clock = new TestClock();
+        if (startAt is { } moment)
+        {
+            clock.Advance(moment - clock.GetUtcNow());
+        }
+
         var directory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "keyhaven-test-" + Guid.NewGuid().ToString("N"));
         var options = new KeyhavenServerOptions
         {

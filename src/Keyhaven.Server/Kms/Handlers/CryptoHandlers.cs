@@ -100,15 +100,25 @@ internal static class CryptoHandlers
         });
         yield return new KmsOperation<GenerateDataKeyPairRequest, GenerateDataKeyPairResponse>("GenerateDataKeyPair", c.GenerateDataKeyPairRequest,
             c.GenerateDataKeyPairResponse,
-            r => KmsAccess.Key("GenerateDataKeyPair", r.KeyId, r.EncryptionContext, KmsContext.Values(("kms:DataKeyPairSpec", r.KeyPairSpec)), r.GrantTokens),
+            r => [KmsAccess.Key("GenerateDataKeyPair", r.KeyId, r.EncryptionContext, KmsContext.Values(("kms:DataKeyPairSpec", r.KeyPairSpec)), r.GrantTokens)[0]
+                .WithRecipient(recipients.VerifyFor(r, r.Recipient))],
             async (caller, r, ct) =>
         {
             var result = await GenerateDataKeyPairAsync(kms, caller, r, withoutPlaintext: r.DryRun == true, ct);
             DryRun(r.DryRun);
             kms.Usage.Record(caller, result.Key, "GenerateDataKeyPair");
+            if (recipients.Of(r) is { } recipient)
+            {
+                // The private key (PKCS#8 DER) goes only to the enclave; the response has no PrivateKeyPlaintext.
+                var sealedPrivateKey = recipient.Seal(result.PrivateKeyPlaintext);
+                ClearRequest(result.PrivateKeyPlaintext);
+                return new GenerateDataKeyPairResponse(result.PrivateKeyCiphertextBlob, null, result.PublicKey, result.Key.Arn,
+                    r.KeyPairSpec!, result.Key.CurrentVersion.MaterialId, sealedPrivateKey);
+            }
+
             return new GenerateDataKeyPairResponse(result.PrivateKeyCiphertextBlob, result.PrivateKeyPlaintext!, result.PublicKey, result.Key.Arn,
                 r.KeyPairSpec!, result.Key.CurrentVersion.MaterialId);
-        }, response => CryptographicOperations.ZeroMemory(response.PrivateKeyPlaintext));
+        }, response => ClearRequest(response.PrivateKeyPlaintext));
         yield return new KmsOperation<GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextResponse>("GenerateDataKeyPairWithoutPlaintext",
             c.GenerateDataKeyPairRequest, c.GenerateDataKeyPairWithoutPlaintextResponse,
             r => KmsAccess.Key("GenerateDataKeyPairWithoutPlaintext", r.KeyId, r.EncryptionContext, KmsContext.Values(("kms:DataKeyPairSpec", r.KeyPairSpec)), r.GrantTokens),
@@ -145,18 +155,8 @@ internal static class CryptoHandlers
         bool withoutPlaintext, CancellationToken ct)
     {
         CryptoOperations.ValidateGrantTokens(r.GrantTokens);
-        RefuseRecipient(r.Recipient);
         var spec = WireNames.DataKeyPairSpecs.Parse(r.KeyPairSpec);
         return kms.Crypto.GenerateDataKeyPairAsync(caller, r.KeyId, spec, EncryptionContext.From(r.EncryptionContext), withoutPlaintext, ct);
-    }
-
-    /// <summary>Recipient on GenerateDataKeyPair and DeriveSharedSecret: not offered yet (Decrypt, GenerateDataKey and GenerateRandom take it).</summary>
-    public static void RefuseRecipient(RecipientInfoModel? recipient)
-    {
-        if (recipient is not null)
-        {
-            throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Recipient is supported on Decrypt, GenerateDataKey and GenerateRandom; not yet on this operation.");
-        }
     }
 
     /// <summary>A DryRun that passed every check answers DryRunOperationException, as AWS KMS does.</summary>

@@ -32,8 +32,8 @@ internal sealed record GenerateRandomResponse(byte[]? Plaintext, byte[]? Ciphert
 internal sealed record GenerateDataKeyPairRequest(Dictionary<string, string>? EncryptionContext, string? KeyId, string? KeyPairSpec,
     List<string>? GrantTokens, RecipientInfoModel? Recipient, bool? DryRun);
 
-internal sealed record GenerateDataKeyPairResponse(byte[] PrivateKeyCiphertextBlob, byte[] PrivateKeyPlaintext, byte[] PublicKey, string KeyId,
-    string KeyPairSpec, string KeyMaterialId);
+internal sealed record GenerateDataKeyPairResponse(byte[] PrivateKeyCiphertextBlob, byte[]? PrivateKeyPlaintext, byte[] PublicKey, string KeyId,
+    string KeyPairSpec, string KeyMaterialId, byte[]? CiphertextForRecipient = null);
 
 internal sealed record GenerateDataKeyPairWithoutPlaintextResponse(byte[] PrivateKeyCiphertextBlob, byte[] PublicKey, string KeyId, string KeyPairSpec,
     string KeyMaterialId);

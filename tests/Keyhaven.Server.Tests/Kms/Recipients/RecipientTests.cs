@@ -15,7 +15,7 @@ namespace Keyhaven.Server.Tests.Kms.Recipients;
 /// trust, an RSA key the test holds): the response carries CiphertextForRecipient that only the enclave opens, never
 /// the plaintext, and key policies decide on the enclave's measurements.
 /// </summary>
-public sealed class RecipientTests
+public sealed partial class RecipientTests
 {
     private static Dictionary<int, byte[]> Image(byte seed) => Enumerable.Range(0, 3).ToDictionary(i => i, i => SHA384.HashData([seed, (byte)i]));
 
