@@ -10,6 +10,7 @@ namespace Keyhaven.Benchmarks.Attestation;
 /// already validated by this verifier); <see cref="VerifyFirstDocumentOfABundle"/> a new verifier each time (full chain building).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class NitroAttestationVerifierBenchmarks
 {
     private byte[] _document = null!;

@@ -12,6 +12,7 @@ namespace Keyhaven.Benchmarks.Encryption;
 /// Throughput as the official SDK counts it is size / (Encrypt + Decrypt).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class EncryptionSdkBenchmarks
 {
     private readonly EncryptionClient _client = new();

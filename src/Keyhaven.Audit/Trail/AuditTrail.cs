@@ -44,6 +44,12 @@ public sealed class AuditTrail : IAsyncDisposable
     /// <summary>Opens the trail over <paramref name="store"/>, continuing the chain where it stands; creates the signing key on first use.</summary>
     public static async Task<AuditTrail> OpenAsync(RecordStore store, TimeProvider time, CancellationToken cancellationToken)
     {
+        // The trail is read from storage only (its head inside each writing transaction): other nodes' appends need not empty any cache.
+        foreach (var table in new[] { AuditRecords.EventTable, AuditRecords.DigestTable, AuditRecords.Head.Table })
+        {
+            store.Changes.DeclareUncached(table);
+        }
+
         var signingKey = await AuditSigningKey.LoadOrCreateAsync(store, cancellationToken);
         try
         {

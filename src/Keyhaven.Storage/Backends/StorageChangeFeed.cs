@@ -12,6 +12,7 @@ namespace Keyhaven.Storage.Backends;
 /// </remarks>
 public sealed class StorageChangeFeed
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _uncachedTables = new(StringComparer.Ordinal);
     private volatile bool _isLive;
 
     /// <param name="isLive">Whether the feed starts live (true for single-process backends).</param>
@@ -26,6 +27,15 @@ public sealed class StorageChangeFeed
 
     /// <summary>True while this process is told about every other process's commits.</summary>
     public bool IsLive => _isLive;
+
+    /// <summary>
+    /// Declares that no cache holds anything read from <paramref name="table"/> (its records are always read from
+    /// storage, like the audit trail's), so that caches need not start over when another process writes to it.
+    /// </summary>
+    public void DeclareUncached(string table) => _uncachedTables.TryAdd(table, 0);
+
+    /// <summary>True when a change of <paramref name="key"/> (null: anything) may make cached values stale.</summary>
+    public bool MayAffectCaches(StorageKey? key) => key is not { } changed || !_uncachedTables.ContainsKey(changed.Table);
 
     /// <summary>Backends call this when another process committed a change (null: anything may have changed).</summary>
     public void Publish(StorageKey? key) => Changed?.Invoke(key);

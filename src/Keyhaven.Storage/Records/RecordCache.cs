@@ -7,7 +7,8 @@ namespace Keyhaven.Storage.Records;
 /// Unsealed values by record id, kept consistent with storage, for the domain's in-memory caches. A local write
 /// invalidates (or replaces) its entry after it commits, and a value read from storage is cached only if nothing was
 /// invalidated since the read began (<see cref="Generation"/>), so a slow reader cannot put back a value that a
-/// committed write replaced. Commits of other nodes (the <see cref="StorageChangeFeed"/>) empty the whole cache, and
+/// committed write replaced. Commits of other nodes (the <see cref="StorageChangeFeed"/>) empty the whole cache (unless they
+/// touched only tables declared uncached, such as the audit trail's), and
 /// while the feed is not live the cache neither serves nor keeps anything. Lookups are lock-free; population and
 /// invalidation take one lock. Thread-safe.
 /// </summary>
@@ -27,7 +28,13 @@ public sealed class RecordCache<T>
     {
         _changes = changes;
         _evicted = evicted;
-        changes.Changed += _ => Clear();
+        changes.Changed += key =>
+        {
+            if (changes.MayAffectCaches(key))
+            {
+                Clear();
+            }
+        };
     }
 
     /// <summary>Take this before opening the transaction whose read (or write) will be passed to <see cref="Populate"/> (or <see cref="Store"/>).</summary>

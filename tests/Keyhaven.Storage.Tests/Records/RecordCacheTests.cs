@@ -54,6 +54,24 @@ public sealed class RecordCacheTests
     }
 
     [Fact]
+    public void Another_nodes_commit_to_an_uncached_table_leaves_the_cache_alone()
+    {
+        var feed = new StorageChangeFeed(isLive: true);
+        var cache = new RecordCache<string>(feed);
+        feed.DeclareUncached("audit-events");
+        cache.Populate("k", "v", cache.Generation);
+
+        feed.Publish(new StorageKey("audit-events", "00000000000000000001"));
+        Assert.True(cache.TryGet("k", out _));
+
+        feed.Publish(new StorageKey("kms-keys", "k"));
+        Assert.False(cache.TryGet("k", out _));
+        cache.Populate("k", "v", cache.Generation);
+        feed.Publish(null); // anything may have changed
+        Assert.False(cache.TryGet("k", out _));
+    }
+
+    [Fact]
     public void While_the_feed_is_down_nothing_is_served_or_kept()
     {
         var feed = new StorageChangeFeed(isLive: true);
