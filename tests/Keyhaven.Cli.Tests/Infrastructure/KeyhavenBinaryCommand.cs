@@ -39,12 +39,21 @@ public static class KeyhavenBinaryCommand
         using var stdout = new MemoryStream();
         var copyOut = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
+        try
         {
-            await process.StandardInput.BaseStream.WriteAsync(stdin);
+            if (stdin is not null)
+            {
+                await process.StandardInput.BaseStream.WriteAsync(stdin);
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The program stopped reading (it may fail on the header before the rest arrives): its exit code and
+            // stderr below tell what happened.
         }
 
-        process.StandardInput.Close();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         await copyOut;
         return new Result(process.ExitCode, stdout.ToArray(), await stderr);
