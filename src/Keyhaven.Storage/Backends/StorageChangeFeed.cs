@@ -30,15 +30,25 @@ public sealed class StorageChangeFeed
 
     /// <summary>
     /// Declares that no cache holds anything read from <paramref name="table"/> (its records are always read from
-    /// storage, like the audit trail's), so that caches need not start over when another process writes to it.
+    /// storage, like the audit trail's), so that caches need not start over when another process writes to it, and
+    /// backends need not tell other processes about such writes.
     /// </summary>
     public void DeclareUncached(string table) => _uncachedTables.TryAdd(table, 0);
 
     /// <summary>True when a change of <paramref name="key"/> (null: anything) may make cached values stale.</summary>
     public bool MayAffectCaches(StorageKey? key) => key is not { } changed || !_uncachedTables.ContainsKey(changed.Table);
 
-    /// <summary>Backends call this when another process committed a change (null: anything may have changed).</summary>
-    public void Publish(StorageKey? key) => Changed?.Invoke(key);
+    /// <summary>
+    /// Backends call this when another process committed a change (null: anything may have changed). Changes of tables
+    /// declared uncached are not passed on.
+    /// </summary>
+    public void Publish(StorageKey? key)
+    {
+        if (MayAffectCaches(key))
+        {
+            Changed?.Invoke(key);
+        }
+    }
 
     /// <summary>Backends call this when the feed's connection goes down or comes back; either way caches start over.</summary>
     public void SetLive(bool isLive)

@@ -59,7 +59,7 @@ public sealed class PostgresStorageBackend : IStorageBackend
                 await command.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            return new PostgresStorageTransaction(connection, transaction, write, _notifyPrefix, _pool);
+            return new PostgresStorageTransaction(connection, transaction, write, _notifyPrefix, Changes, _pool);
         }
         catch
         {

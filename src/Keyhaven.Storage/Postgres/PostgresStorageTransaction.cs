@@ -7,10 +7,11 @@ namespace Keyhaven.Storage.Postgres;
 /// <summary>
 /// One PostgreSQL transaction on its own pooled connection; see <see cref="IStorageTransaction"/>. A write transaction
 /// holds the cluster-wide writer lock and, when it commits, tells the other nodes which records it changed
-/// (<c>NOTIFY</c>, delivered only if the commit succeeds).
+/// (<c>NOTIFY</c>, delivered only if the commit succeeds), except records of tables declared uncached.
 /// </summary>
 internal sealed class PostgresStorageTransaction(
-    NpgsqlConnection connection, NpgsqlTransaction transaction, bool write, string notifyPrefix, NpgsqlDataSource pool) : IStorageTransaction
+    NpgsqlConnection connection, NpgsqlTransaction transaction, bool write, string notifyPrefix, StorageChangeFeed changes, NpgsqlDataSource pool)
+    : IStorageTransaction
 {
     private const string Records = PostgresSchema.RecordsTable;
     private readonly List<string> _notifications = [];
@@ -74,7 +75,7 @@ internal sealed class PostgresStorageTransaction(
             throw new StorageConflictException(key, expectedVersion);
         }
 
-        _notifications.Add(PostgresChangeListener.Payload(notifyPrefix, key));
+        Notify(key);
     }
 
     public async ValueTask DeleteAsync(StorageKey key, long expectedVersion, CancellationToken cancellationToken)
@@ -89,7 +90,7 @@ internal sealed class PostgresStorageTransaction(
             throw new StorageConflictException(key, expectedVersion);
         }
 
-        _notifications.Add(PostgresChangeListener.Payload(notifyPrefix, key));
+        Notify(key);
     }
 
     public async ValueTask<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
@@ -118,7 +119,15 @@ internal sealed class PostgresStorageTransaction(
             throw new StorageConflictException(entry.Key, 0);
         }
 
-        _notifications.Add(PostgresChangeListener.Payload(notifyPrefix, entry.Key));
+        Notify(entry.Key);
+    }
+
+    private void Notify(StorageKey key)
+    {
+        if (changes.MayAffectCaches(key))
+        {
+            _notifications.Add(PostgresChangeListener.Payload(notifyPrefix, key));
+        }
     }
 
     public async ValueTask CommitAsync(CancellationToken cancellationToken)

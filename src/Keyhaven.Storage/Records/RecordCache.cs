@@ -28,13 +28,7 @@ public sealed class RecordCache<T>
     {
         _changes = changes;
         _evicted = evicted;
-        changes.Changed += key =>
-        {
-            if (changes.MayAffectCaches(key))
-            {
-                Clear();
-            }
-        };
+        changes.Changed += _ => Clear();
     }
 
     /// <summary>Take this before opening the transaction whose read (or write) will be passed to <see cref="Populate"/> (or <see cref="Store"/>).</summary>
