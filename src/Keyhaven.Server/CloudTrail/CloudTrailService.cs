@@ -15,24 +15,18 @@ namespace Keyhaven.Server.CloudTrail;
 /// the AWS CLI and SDKs read the audit trail: LookupEvents, newest first, over the caller's account's events.
 /// Authorization: <c>cloudtrail:LookupEvents</c> on <c>*</c>, decided by the policy engine like every IAM call.
 /// </summary>
-internal sealed class CloudTrailService(AuditReader reader, IdentityCallAuthorizer authorizer, ILogger<CloudTrailService> logger) : IAwsService
+internal sealed class CloudTrailService(AuditReader reader, IdentityCallAuthorizer authorizer, ILogger<CloudTrailService> logger) : AwsJsonService(TargetPrefix)
 {
     public const string TargetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
 
-    public AuditProfile Audit => CloudTrailAuditProfile.Instance;
+    public override AuditProfile Audit => CloudTrailAuditProfile.Instance;
 
-    public string SigningName => "cloudtrail";
+    public override string SigningName => "cloudtrail";
 
-    public bool Matches(HttpRequest request, ReadOnlySpan<byte> body) =>
-        request.Headers["X-Amz-Target"].ToString().StartsWith(TargetPrefix, StringComparison.Ordinal);
-
-    public Task WriteErrorAsync(HttpContext context, int status, string code, string message, string requestId) =>
-        AwsJsonProtocol.WriteErrorAsync(context, status, code, message);
-
-    public async Task HandleAsync(AwsRequest request)
+    public override async Task HandleAsync(AwsRequest request)
     {
         var context = request.Http;
-        var operation = context.Request.Headers["X-Amz-Target"].ToString()[TargetPrefix.Length..];
+        var operation = OperationOf(context);
         if (operation != "LookupEvents")
         {
             await AwsJsonProtocol.WriteErrorAsync(context, 400, "UnknownOperationException", $"Operation `{operation}` is not a CloudTrail operation this server knows.");

@@ -17,26 +17,20 @@ namespace Keyhaven.Server.Governance;
 /// resources; the organization's management account sees every account's.
 /// </summary>
 internal sealed class GovernanceService(GovernanceAnalysis analysis, IdentityCallAuthorizer authorizer, OrganizationStore organizations,
-    ILogger<GovernanceService> logger) : IAwsService
+    ILogger<GovernanceService> logger) : AwsJsonService(TargetPrefix)
 {
     public const string TargetPrefix = "KeyhavenGovernance.";
     public const string EventSource = "governance.keyhaven";
     private const int MaxBody = 4096;
 
-    public AuditProfile Audit => GovernanceAuditProfile.Instance;
+    public override AuditProfile Audit => GovernanceAuditProfile.Instance;
 
-    public string SigningName => "keyhaven";
+    public override string SigningName => "keyhaven";
 
-    public bool Matches(HttpRequest request, ReadOnlySpan<byte> body) =>
-        request.Headers["X-Amz-Target"].ToString().StartsWith(TargetPrefix, StringComparison.Ordinal);
-
-    public Task WriteErrorAsync(HttpContext context, int status, string code, string message, string requestId) =>
-        AwsJsonProtocol.WriteErrorAsync(context, status, code, message);
-
-    public async Task HandleAsync(AwsRequest request)
+    public override async Task HandleAsync(AwsRequest request)
     {
         var context = request.Http;
-        var operation = context.Request.Headers["X-Amz-Target"].ToString()[TargetPrefix.Length..];
+        var operation = OperationOf(context);
         if (operation is not ("AnalyzeFindings" or "AnalyzeKeyAccess"))
         {
             await AwsJsonProtocol.WriteErrorAsync(context, 400, "UnknownOperationException", $"Operation `{operation}` is not a governance operation this server knows.");

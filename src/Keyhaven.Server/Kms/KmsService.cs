@@ -11,19 +11,13 @@ using Microsoft.Extensions.Logging;
 namespace Keyhaven.Server.Kms;
 
 /// <summary>The AWS KMS API (<c>TrentService</c>, AWS JSON 1.1): finds the operation, authorizes it, runs it, writes the response.</summary>
-internal sealed class KmsService(KmsOperationTable operations, KmsAuthorizer authorizer, ILogger<KmsService> logger) : IAwsService
+internal sealed class KmsService(KmsOperationTable operations, KmsAuthorizer authorizer, ILogger<KmsService> logger) : AwsJsonService(KmsOperationTable.TargetPrefix)
 {
-    public AuditProfile Audit => KmsAuditProfile.Instance;
+    public override AuditProfile Audit => KmsAuditProfile.Instance;
 
-    public string SigningName => "kms";
+    public override string SigningName => "kms";
 
-    public bool Matches(HttpRequest request, ReadOnlySpan<byte> body) =>
-        request.Headers["X-Amz-Target"].ToString().StartsWith(KmsOperationTable.TargetPrefix, StringComparison.Ordinal);
-
-    public Task WriteErrorAsync(HttpContext context, int status, string code, string message, string requestId) =>
-        AwsJsonProtocol.WriteErrorAsync(context, status, code, message);
-
-    public async Task HandleAsync(AwsRequest request)
+    public override async Task HandleAsync(AwsRequest request)
     {
         var context = request.Http;
         var target = context.Request.Headers["X-Amz-Target"].ToString();

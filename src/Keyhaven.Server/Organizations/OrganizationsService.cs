@@ -16,24 +16,18 @@ namespace Keyhaven.Server.Organizations;
 /// operation to <see cref="OrganizationStore"/> and back. Authorization: the domain refuses every caller but the
 /// management account's root (<c>AccessDeniedException</c>), before reading or changing anything.
 /// </summary>
-internal sealed class OrganizationsService(IdentityStore identity, KeyhavenServerOptions options, ILogger<OrganizationsService> logger) : IAwsService
+internal sealed class OrganizationsService(IdentityStore identity, KeyhavenServerOptions options, ILogger<OrganizationsService> logger) : AwsJsonService(TargetPrefix)
 {
     public const string TargetPrefix = "AWSOrganizationsV20161128.";
 
-    public AuditProfile Audit => OrganizationsAuditProfile.Instance;
+    public override AuditProfile Audit => OrganizationsAuditProfile.Instance;
 
-    public string SigningName => "organizations";
+    public override string SigningName => "organizations";
 
-    public bool Matches(HttpRequest request, ReadOnlySpan<byte> body) =>
-        request.Headers["X-Amz-Target"].ToString().StartsWith(TargetPrefix, StringComparison.Ordinal);
-
-    public Task WriteErrorAsync(HttpContext context, int status, string code, string message, string requestId) =>
-        AwsJsonProtocol.WriteErrorAsync(context, status, code, message);
-
-    public async Task HandleAsync(AwsRequest request)
+    public override async Task HandleAsync(AwsRequest request)
     {
         var context = request.Http;
-        var operation = context.Request.Headers["X-Amz-Target"].ToString()[TargetPrefix.Length..];
+        var operation = OperationOf(context);
         var org = identity.Organizations;
         var caller = request.Caller.Principal;
         var now = options.Time.GetUtcNow();
