@@ -11,7 +11,8 @@ namespace Keyhaven.Encryption.Crypto;
 /// </summary>
 internal static class SignatureKeys
 {
-    public static ECDsa Generate(AlgorithmSuite suite) => ECDsa.Create(suite.SignatureCurve!.Value);
+    /// <summary>A fresh signing key for one message (through OpenSSL directly where available; see <see cref="OpenSslEcKeyGenerator"/>).</summary>
+    public static ECDsa Generate(AlgorithmSuite suite) => OpenSslEcKeyGenerator.TryGenerate(suite.SignatureCurve!.Value) ?? ECDsa.Create(suite.SignatureCurve!.Value);
 
     /// <summary>An independent copy of <paramref name="key"/> (the private scalar too when asked); the exported scalar is zeroed.</summary>
     public static ECDsa Copy(ECDsa key, bool includePrivate)

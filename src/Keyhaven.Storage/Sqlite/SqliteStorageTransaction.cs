@@ -3,14 +3,18 @@ using Microsoft.Data.Sqlite;
 
 namespace Keyhaven.Storage.Sqlite;
 
-/// <summary>One SQLite transaction on its own connection; see <see cref="IStorageTransaction"/>.</summary>
-internal sealed class SqliteStorageTransaction(SqliteConnection connection, SqliteTransaction transaction) : IStorageTransaction
+/// <summary>
+/// One SQLite transaction on a session it holds for its lifetime (its connection and prepared statements); see
+/// <see cref="IStorageTransaction"/>. At the end the session is handed to <paramref name="release"/>, with whether
+/// the transaction ended cleanly (false: the session's state is in doubt and must not be reused).
+/// </summary>
+internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTransaction transaction, Action<SqliteSession, bool> release) : IStorageTransaction
 {
     private bool _committed;
 
     public async ValueTask<StorageEntry?> GetAsync(StorageKey key, CancellationToken cancellationToken)
     {
-        await using var command = Command("SELECT version, value FROM records WHERE tbl = $tbl AND id = $id");
+        var command = Command("SELECT version, value FROM records WHERE tbl = $tbl AND id = $id");
         command.Parameters.AddWithValue("$tbl", key.Table);
         command.Parameters.AddWithValue("$id", key.Id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -27,7 +31,7 @@ internal sealed class SqliteStorageTransaction(SqliteConnection connection, Sqli
     {
         // Prefix match: the range [prefix, upper) uses the primary key index, and the substr test keeps the match exact
         // whatever characters the ids hold (no LIKE wildcards, no assumptions about the sort order past the prefix).
-        await using var command = Command("""
+        var command = Command("""
             SELECT id, version, value FROM records
             WHERE tbl = $tbl AND id >= $from AND ($to IS NULL OR id < $to) AND substr(id, 1, length($from)) = $from
               AND ($after IS NULL OR id > $after)
@@ -50,7 +54,7 @@ internal sealed class SqliteStorageTransaction(SqliteConnection connection, Sqli
 
     public async ValueTask PutAsync(StorageKey key, long expectedVersion, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
-        await using var command = expectedVersion == 0
+        var command = expectedVersion == 0
             ? Command("INSERT INTO records (tbl, id, version, value) VALUES ($tbl, $id, 1, $value) ON CONFLICT DO NOTHING")
             : Command("UPDATE records SET version = version + 1, value = $value WHERE tbl = $tbl AND id = $id AND version = $expected");
         command.Parameters.AddWithValue("$tbl", key.Table);
@@ -65,7 +69,7 @@ internal sealed class SqliteStorageTransaction(SqliteConnection connection, Sqli
 
     public async ValueTask DeleteAsync(StorageKey key, long expectedVersion, CancellationToken cancellationToken)
     {
-        await using var command = Command("DELETE FROM records WHERE tbl = $tbl AND id = $id AND version = $expected");
+        var command = Command("DELETE FROM records WHERE tbl = $tbl AND id = $id AND version = $expected");
         command.Parameters.AddWithValue("$tbl", key.Table);
         command.Parameters.AddWithValue("$id", key.Id);
         command.Parameters.AddWithValue("$expected", expectedVersion);
@@ -77,7 +81,7 @@ internal sealed class SqliteStorageTransaction(SqliteConnection connection, Sqli
 
     public async ValueTask<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
     {
-        await using var command = Command("SELECT DISTINCT tbl FROM records ORDER BY tbl");
+        var command = Command("SELECT DISTINCT tbl FROM records ORDER BY tbl");
         var tables = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -90,7 +94,7 @@ internal sealed class SqliteStorageTransaction(SqliteConnection connection, Sqli
 
     public async ValueTask ImportAsync(StorageEntry entry, CancellationToken cancellationToken)
     {
-        await using var command = Command("INSERT INTO records (tbl, id, version, value) VALUES ($tbl, $id, $version, $value) ON CONFLICT DO NOTHING");
+        var command = Command("INSERT INTO records (tbl, id, version, value) VALUES ($tbl, $id, $version, $value) ON CONFLICT DO NOTHING");
         command.Parameters.AddWithValue("$tbl", entry.Key.Table);
         command.Parameters.AddWithValue("$id", entry.Key.Id);
         command.Parameters.AddWithValue("$version", entry.Version);
@@ -109,24 +113,27 @@ internal sealed class SqliteStorageTransaction(SqliteConnection connection, Sqli
 
     public async ValueTask DisposeAsync()
     {
-        if (!_committed)
+        try
         {
-            await transaction.RollbackAsync();
+            if (!_committed)
+            {
+                await transaction.RollbackAsync();
+            }
+
+            await transaction.DisposeAsync();
+        }
+        catch
+        {
+            release(session, false);
+            throw;
         }
 
-        await transaction.DisposeAsync();
-        await connection.DisposeAsync();
+        release(session, true);
     }
 
     /// <summary>The smallest string above every id that starts with an ASCII-terminated prefix; null when there is none so simple.</summary>
     private static string? UpperBound(string prefix) =>
         prefix.Length > 0 && prefix[^1] < '\u007F' ? string.Concat(prefix.AsSpan(0, prefix.Length - 1), [(char)(prefix[^1] + 1)]) : null;
 
-    private SqliteCommand Command(string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    private SqliteCommand Command(string sql) => session.Command(sql, transaction);
 }
