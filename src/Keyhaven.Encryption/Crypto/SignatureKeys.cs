@@ -14,9 +14,20 @@ internal static class SignatureKeys
     /// <summary>A fresh signing key for one message (through OpenSSL directly where available; see <see cref="OpenSslEcKeyGenerator"/>).</summary>
     public static ECDsa Generate(AlgorithmSuite suite) => OpenSslEcKeyGenerator.TryGenerate(suite.SignatureCurve!.Value) ?? ECDsa.Create(suite.SignatureCurve!.Value);
 
-    /// <summary>An independent copy of <paramref name="key"/> (the private scalar too when asked); the exported scalar is zeroed.</summary>
+    /// <summary>
+    /// An independent copy of <paramref name="key"/> (the private scalar too when asked), which the caller disposes on
+    /// its own. An OpenSSL key with its private part is shared by reference (OpenSSL counts the references and never
+    /// changes a generated key), which spares the re-import and key check that otherwise cost more than a signature;
+    /// any other key is exported and imported, and the exported scalar is zeroed.
+    /// </summary>
     public static ECDsa Copy(ECDsa key, bool includePrivate)
     {
+        if (includePrivate && OperatingSystem.IsLinux() && key is ECDsaOpenSsl openSsl)
+        {
+            using var handle = openSsl.DuplicateKeyHandle();
+            return new ECDsaOpenSsl(handle);
+        }
+
         var parameters = key.ExportParameters(includePrivate);
         try
         {
