@@ -121,6 +121,11 @@ internal static class ServeCommand
                 {
                     await Console.Error.WriteLineAsync($"SIGHUP: network configuration {Path.GetFullPath(path)}: the audit trail cannot write ({exception.Message}); see the server log.");
                 }
+                catch (Exception exception)
+                {
+                    // Storage unreachable or any other fault: said, never lost in an unobserved task.
+                    await Console.Error.WriteLineAsync($"SIGHUP: network configuration {Path.GetFullPath(path)} not reloaded: {exception.GetType().Name}: {exception.Message}");
+                }
                 finally
                 {
                     gate.Release();

@@ -5,17 +5,14 @@ namespace Keyhaven.Storage.Sqlite;
 
 /// <summary>
 /// The embedded default backend: one SQLite file in WAL mode with full synchronous commits, so that a crash at any
-/// point leaves the last committed transaction intact. Thread-safe: read transactions rent open connections from a
-/// pool; write transactions take turns on one connection of their own.
+/// point leaves the last committed transaction intact. Thread-safe: every transaction rents an open connection (with
+/// its prepared statements) from a pool; writers serialize on SQLite's lock.
 /// </summary>
 public sealed class SqliteStorageBackend : IStorageBackend
 {
     private const int SchemaVersion = 1;
     private readonly string _connectionString;
-    private static readonly TimeSpan WriteTurnTimeout = TimeSpan.FromSeconds(30);
     private readonly SqliteSessionPool _sessions;
-    private readonly SemaphoreSlim _writeTurn = new(1, 1);
-    private SqliteSession? _writeSession;
 
     /// <param name="databasePath">Path of the database file; created on first use.</param>
     public SqliteStorageBackend(string databasePath)
@@ -67,49 +64,16 @@ public sealed class SqliteStorageBackend : IStorageBackend
 
     public async ValueTask<IStorageTransaction> BeginAsync(bool write, CancellationToken cancellationToken)
     {
-        if (!write)
-        {
-            var reader = await _sessions.RentAsync(cancellationToken);
-            return Begin(reader, deferred: true, (session, clean) =>
-            {
-                if (clean)
-                {
-                    _sessions.Return(session);
-                }
-                else
-                {
-                    SqliteSessionPool.Discard(session);
-                }
-            });
-        }
-
-        // One writer at a time, always on the same session: writers queue here instead of in SQLite's busy handler
-        // (which sleeps), and the writing connection's page cache stays valid between transactions, since no other
-        // connection changes the file.
-        if (!await _writeTurn.WaitAsync(WriteTurnTimeout, cancellationToken))
-        {
-            throw new TimeoutException($"No write transaction could start within {WriteTurnTimeout.TotalSeconds} s: another one is still open.");
-        }
-
+        var session = await _sessions.RentAsync(cancellationToken);
         try
         {
-            var writer = _writeSession ??= await SqliteSession.OpenAsync(_connectionString, cancellationToken);
-
             // Writers take the write lock up front (BEGIN IMMEDIATE) so that two read-then-write transactions never deadlock.
-            return Begin(writer, deferred: false, (session, clean) =>
-            {
-                if (!clean)
-                {
-                    _writeSession = null;
-                    SqliteSessionPool.Discard(session);
-                }
-
-                _writeTurn.Release();
-            });
+            var transaction = session.Connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: !write);
+            return new SqliteStorageTransaction(session, transaction, _sessions);
         }
         catch
         {
-            _writeTurn.Release();
+            SqliteSessionPool.Discard(session);
             throw;
         }
     }
@@ -117,23 +81,8 @@ public sealed class SqliteStorageBackend : IStorageBackend
     public ValueTask DisposeAsync()
     {
         _sessions.Dispose();
-        _writeSession?.Dispose();
         SqliteConnection.ClearAllPools();
         return ValueTask.CompletedTask;
-    }
-
-    private static SqliteStorageTransaction Begin(SqliteSession session, bool deferred, Action<SqliteSession, bool> release)
-    {
-        try
-        {
-            var transaction = session.Connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred);
-            return new SqliteStorageTransaction(session, transaction, release);
-        }
-        catch
-        {
-            release(session, false);
-            throw;
-        }
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)

@@ -4,11 +4,11 @@ using Microsoft.Data.Sqlite;
 namespace Keyhaven.Storage.Sqlite;
 
 /// <summary>
-/// One SQLite transaction on a session it holds for its lifetime (its connection and prepared statements); see
-/// <see cref="IStorageTransaction"/>. At the end the session is handed to <paramref name="release"/>, with whether
-/// the transaction ended cleanly (false: the session's state is in doubt and must not be reused).
+/// One SQLite transaction on a session rented for its lifetime (its connection and prepared statements); see
+/// <see cref="IStorageTransaction"/>. The session goes back to the pool when the transaction ends cleanly, and is
+/// closed when the end is in doubt.
 /// </summary>
-internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTransaction transaction, Action<SqliteSession, bool> release) : IStorageTransaction
+internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTransaction transaction, SqliteSessionPool pool) : IStorageTransaction
 {
     private bool _committed;
 
@@ -124,11 +124,11 @@ internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTran
         }
         catch
         {
-            release(session, false);
+            SqliteSessionPool.Discard(session);
             throw;
         }
 
-        release(session, true);
+        pool.Return(session);
     }
 
     /// <summary>The smallest string above every id that starts with an ASCII-terminated prefix; null when there is none so simple.</summary>

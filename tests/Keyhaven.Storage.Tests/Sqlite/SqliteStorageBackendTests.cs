@@ -56,6 +56,42 @@ public sealed class SqliteStorageBackendTests : StorageBackendContract
         Assert.True(await Backend.HoldsLeadershipAsync(None));
     }
 
+    [Fact]
+    public async Task A_second_writer_waits_for_the_open_write_transaction_and_readers_do_not()
+    {
+        var first = await Backend.BeginAsync(write: true, None);
+
+        // SQLite's busy handler blocks the second writer's thread until the lock is free (or 30 s pass).
+        var second = Task.Run(async () => await Backend.BeginAsync(write: true, None));
+        await Task.Delay(200);
+        Assert.False(second.IsCompleted);
+
+        await using (var read = await Backend.BeginAsync(write: false, None))
+        {
+            Assert.Null(await read.GetAsync(new StorageKey("t", "a"), None));
+        }
+
+        await first.DisposeAsync(); // ends without a commit
+        await using var next = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        await next.PutAsync(new StorageKey("t", "a"), 0, new byte[] { 1 }, None);
+        await next.CommitAsync(None);
+        Assert.Equal(new byte[] { 1 }, (await GetAsync(new StorageKey("t", "a")))!.Value);
+    }
+
+    [Fact]
+    public async Task A_write_transaction_that_failed_releases_the_lock_and_its_connection_serves_again()
+    {
+        var key = new StorageKey("t", "a");
+        await PutAsync(key, 0, [1]);
+        await using (var failed = await Backend.BeginAsync(write: true, None))
+        {
+            await Assert.ThrowsAsync<StorageConflictException>(async () => await failed.PutAsync(key, 0, new byte[] { 2 }, None));
+        }
+
+        await PutAsync(key, 1, [3]).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(new byte[] { 3 }, (await GetAsync(key))!.Value);
+    }
+
     private async Task<object?> ScalarAsync(string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={DatabasePath}");
