@@ -5,14 +5,12 @@ namespace Keyhaven.Storage.Sqlite;
 
 /// <summary>
 /// The embedded default backend: one SQLite file in WAL mode with full synchronous commits, so that a crash at any
-/// point leaves the last committed transaction intact. Thread-safe: every transaction rents an open connection (with
-/// its prepared statements) from a pool; writers serialize on SQLite's lock.
+/// point leaves the last committed transaction intact. Thread-safe: every transaction opens its own pooled connection.
 /// </summary>
 public sealed class SqliteStorageBackend : IStorageBackend
 {
     private const int SchemaVersion = 1;
     private readonly string _connectionString;
-    private readonly SqliteSessionPool _sessions;
 
     /// <param name="databasePath">Path of the database file; created on first use.</param>
     public SqliteStorageBackend(string databasePath)
@@ -24,13 +22,11 @@ public sealed class SqliteStorageBackend : IStorageBackend
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        _sessions = new SqliteSessionPool(_connectionString);
     }
 
     public async ValueTask InitializeAsync(CancellationToken cancellationToken)
     {
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
         await ExecuteAsync(connection, """
             CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
@@ -64,25 +60,32 @@ public sealed class SqliteStorageBackend : IStorageBackend
 
     public async ValueTask<IStorageTransaction> BeginAsync(bool write, CancellationToken cancellationToken)
     {
-        var session = await _sessions.RentAsync(cancellationToken);
+        var connection = await OpenAsync(cancellationToken);
         try
         {
             // Writers take the write lock up front (BEGIN IMMEDIATE) so that two read-then-write transactions never deadlock.
-            var transaction = session.Connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: !write);
-            return new SqliteStorageTransaction(session, transaction, _sessions);
+            var transaction = connection.BeginTransaction(System.Data.IsolationLevel.Serializable, deferred: !write);
+            return new SqliteStorageTransaction(connection, transaction);
         }
         catch
         {
-            SqliteSessionPool.Discard(session);
+            await connection.DisposeAsync();
             throw;
         }
     }
 
     public ValueTask DisposeAsync()
     {
-        _sessions.Dispose();
         SqliteConnection.ClearAllPools();
         return ValueTask.CompletedTask;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", cancellationToken);
+        return connection;
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)

@@ -3,18 +3,14 @@ using Microsoft.Data.Sqlite;
 
 namespace Keyhaven.Storage.Sqlite;
 
-/// <summary>
-/// One SQLite transaction on a session rented for its lifetime (its connection and prepared statements); see
-/// <see cref="IStorageTransaction"/>. The session goes back to the pool when the transaction ends cleanly, and is
-/// closed when the end is in doubt.
-/// </summary>
-internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTransaction transaction, SqliteSessionPool pool) : IStorageTransaction
+/// <summary>One SQLite transaction on its own connection; see <see cref="IStorageTransaction"/>.</summary>
+internal sealed class SqliteStorageTransaction(SqliteConnection connection, SqliteTransaction transaction) : IStorageTransaction
 {
     private bool _committed;
 
     public async ValueTask<StorageEntry?> GetAsync(StorageKey key, CancellationToken cancellationToken)
     {
-        var command = Command("SELECT version, value FROM records WHERE tbl = $tbl AND id = $id");
+        await using var command = Command("SELECT version, value FROM records WHERE tbl = $tbl AND id = $id");
         command.Parameters.AddWithValue("$tbl", key.Table);
         command.Parameters.AddWithValue("$id", key.Id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -31,7 +27,7 @@ internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTran
     {
         // Prefix match: the range [prefix, upper) uses the primary key index, and the substr test keeps the match exact
         // whatever characters the ids hold (no LIKE wildcards, no assumptions about the sort order past the prefix).
-        var command = Command("""
+        await using var command = Command("""
             SELECT id, version, value FROM records
             WHERE tbl = $tbl AND id >= $from AND ($to IS NULL OR id < $to) AND substr(id, 1, length($from)) = $from
               AND ($after IS NULL OR id > $after)
@@ -54,7 +50,7 @@ internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTran
 
     public async ValueTask PutAsync(StorageKey key, long expectedVersion, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
-        var command = expectedVersion == 0
+        await using var command = expectedVersion == 0
             ? Command("INSERT INTO records (tbl, id, version, value) VALUES ($tbl, $id, 1, $value) ON CONFLICT DO NOTHING")
             : Command("UPDATE records SET version = version + 1, value = $value WHERE tbl = $tbl AND id = $id AND version = $expected");
         command.Parameters.AddWithValue("$tbl", key.Table);
@@ -69,7 +65,7 @@ internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTran
 
     public async ValueTask DeleteAsync(StorageKey key, long expectedVersion, CancellationToken cancellationToken)
     {
-        var command = Command("DELETE FROM records WHERE tbl = $tbl AND id = $id AND version = $expected");
+        await using var command = Command("DELETE FROM records WHERE tbl = $tbl AND id = $id AND version = $expected");
         command.Parameters.AddWithValue("$tbl", key.Table);
         command.Parameters.AddWithValue("$id", key.Id);
         command.Parameters.AddWithValue("$expected", expectedVersion);
@@ -81,7 +77,7 @@ internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTran
 
     public async ValueTask<IReadOnlyList<string>> ListTablesAsync(CancellationToken cancellationToken)
     {
-        var command = Command("SELECT DISTINCT tbl FROM records ORDER BY tbl");
+        await using var command = Command("SELECT DISTINCT tbl FROM records ORDER BY tbl");
         var tables = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -94,7 +90,7 @@ internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTran
 
     public async ValueTask ImportAsync(StorageEntry entry, CancellationToken cancellationToken)
     {
-        var command = Command("INSERT INTO records (tbl, id, version, value) VALUES ($tbl, $id, $version, $value) ON CONFLICT DO NOTHING");
+        await using var command = Command("INSERT INTO records (tbl, id, version, value) VALUES ($tbl, $id, $version, $value) ON CONFLICT DO NOTHING");
         command.Parameters.AddWithValue("$tbl", entry.Key.Table);
         command.Parameters.AddWithValue("$id", entry.Key.Id);
         command.Parameters.AddWithValue("$version", entry.Version);
@@ -113,27 +109,24 @@ internal sealed class SqliteStorageTransaction(SqliteSession session, SqliteTran
 
     public async ValueTask DisposeAsync()
     {
-        try
+        if (!_committed)
         {
-            if (!_committed)
-            {
-                await transaction.RollbackAsync();
-            }
-
-            await transaction.DisposeAsync();
-        }
-        catch
-        {
-            SqliteSessionPool.Discard(session);
-            throw;
+            await transaction.RollbackAsync();
         }
 
-        pool.Return(session);
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
     }
 
     /// <summary>The smallest string above every id that starts with an ASCII-terminated prefix; null when there is none so simple.</summary>
     private static string? UpperBound(string prefix) =>
         prefix.Length > 0 && prefix[^1] < '\u007F' ? string.Concat(prefix.AsSpan(0, prefix.Length - 1), [(char)(prefix[^1] + 1)]) : null;
 
-    private SqliteCommand Command(string sql) => session.Command(sql, transaction);
+    private SqliteCommand Command(string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
 }
