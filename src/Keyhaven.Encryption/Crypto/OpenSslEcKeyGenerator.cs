@@ -26,8 +26,8 @@ internal static unsafe class OpenSslEcKeyGenerator
     {
         var group = curve.Oid?.Value switch
         {
-            "1.2.840.10045.3.1.7" => "P-256\0"u8,
-            "1.3.132.0.34" => "P-384\0"u8,
+            SignatureKeys.P256Oid => "P-256\0"u8,
+            SignatureKeys.P384Oid => "P-384\0"u8,
             _ => default,
         };
         if (!OperatingSystem.IsLinux() || Native is not { } native || group.IsEmpty)

@@ -11,8 +11,18 @@ namespace Keyhaven.Encryption.Crypto;
 /// </summary>
 internal static class SignatureKeys
 {
+    /// <summary>The object identifier of NIST P-256 (secp256r1), the curve of suite 0x0214.</summary>
+    public const string P256Oid = "1.2.840.10045.3.1.7";
+
+    /// <summary>The object identifier of NIST P-384 (secp384r1), the curve of the other signed suites.</summary>
+    public const string P384Oid = "1.3.132.0.34";
+
     /// <summary>A fresh signing key for one message (through OpenSSL directly where available; see <see cref="OpenSslEcKeyGenerator"/>).</summary>
-    public static ECDsa Generate(AlgorithmSuite suite) => OpenSslEcKeyGenerator.TryGenerate(suite.SignatureCurve!.Value) ?? ECDsa.Create(suite.SignatureCurve!.Value);
+    public static ECDsa Generate(AlgorithmSuite suite)
+    {
+        var curve = suite.SignatureCurve!.Value;
+        return OpenSslEcKeyGenerator.TryGenerate(curve) ?? ECDsa.Create(curve);
+    }
 
     /// <summary>
     /// An independent copy of <paramref name="key"/> (the private scalar too when asked), which the caller disposes on
@@ -67,8 +77,8 @@ internal static class SignatureKeys
 
         var (p, b, fieldLength) = suite.SignatureCurve!.Value.Oid.Value switch
         {
-            "1.2.840.10045.3.1.7" => (P256, B256, 32),
-            "1.3.132.0.34" => (P384, B384, 48),
+            P256Oid => (P256, B256, 32),
+            P384Oid => (P384, B384, 48),
             _ => throw Malformed(),
         };
         if (compressed.Length != 1 + fieldLength || compressed[0] is not (0x02 or 0x03))
