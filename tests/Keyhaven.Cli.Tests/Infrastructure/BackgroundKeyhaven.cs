@@ -77,7 +77,9 @@ public sealed class BackgroundKeyhaven : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline || _process.HasExited)
             {
-                throw new Xunit.Sdk.XunitException($"keyhaven did not print `{text}` ({count} times):\n{output}");
+                // Say which: a process that ended (its exit code; 128 + N for signal N) or one still running after the wait.
+                var why = _process.HasExited ? $"it exited with code {_process.ExitCode}" : "still running after 30 s";
+                throw new Xunit.Sdk.XunitException($"keyhaven did not print `{text}` ({count} times; {why}):\n{output}");
             }
 
             await Task.Delay(50);
