@@ -100,6 +100,8 @@ internal static class ServeCommand
             return null;
         }
 
+        // Started with SIGHUP ignored (nohup): take it back, or the reload below would never run.
+        Hosting.InheritedSignalIgnore.ClearForSighup();
         var gate = new SemaphoreSlim(1, 1);
         return PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {

@@ -33,10 +33,21 @@ public sealed class BackgroundKeyhaven : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs <c>keyhaven ARGUMENTS</c> and waits until a line of its output contains <paramref name="readyText"/>.</summary>
-    public static async Task<BackgroundKeyhaven> StartAsync(IEnumerable<string> arguments, string readyText)
+    /// <summary>The process id (to read its state from /proc).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>
+    /// Runs <c>keyhaven ARGUMENTS</c> and waits until a line of its output contains <paramref name="readyText"/>; with
+    /// <paramref name="nohup"/>, as <c>nohup keyhaven ARGUMENTS</c> (SIGHUP ignored from the start, as users run it).
+    /// </summary>
+    public static async Task<BackgroundKeyhaven> StartAsync(IEnumerable<string> arguments, string readyText, bool nohup = false)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(nohup ? "nohup" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (nohup)
+        {
+            start.ArgumentList.Add("dotnet"); // nohup execs it: the process id stays the server's
+        }
+
         start.ArgumentList.Add(KeyhavenProcess.CliPath);
         foreach (var argument in arguments)
         {

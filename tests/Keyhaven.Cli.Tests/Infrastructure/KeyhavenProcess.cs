@@ -24,11 +24,21 @@ public sealed class KeyhavenProcess : IAsyncDisposable
     /// <summary>Path of the built CLI next to the test assembly.</summary>
     public static string CliPath => Path.Combine(AppContext.BaseDirectory, "keyhaven.dll");
 
-    public static async Task<KeyhavenProcess> StartAsync(string dataDirectory, params string[] extraArguments)
+    public static Task<KeyhavenProcess> StartAsync(string dataDirectory, params string[] extraArguments) =>
+        StartAsync(dataDirectory, nohup: false, extraArguments);
+
+    /// <summary>Runs <c>nohup keyhaven serve …</c>: the server starts with SIGHUP ignored.</summary>
+    public static Task<KeyhavenProcess> StartUnderNohupAsync(string dataDirectory, params string[] extraArguments) =>
+        StartAsync(dataDirectory, nohup: true, extraArguments);
+
+    /// <summary>The process id of the server.</summary>
+    public int ProcessId => _running.ProcessId;
+
+    private static async Task<KeyhavenProcess> StartAsync(string dataDirectory, bool nohup, string[] extraArguments)
     {
         var port = FreePort();
         var running = await BackgroundKeyhaven.StartAsync(
-            new[] { "serve", "--data", dataDirectory, "--listen", $"127.0.0.1:{port}" }.Concat(extraArguments), "is serving the KMS API");
+            new[] { "serve", "--data", dataDirectory, "--listen", $"127.0.0.1:{port}" }.Concat(extraArguments), "is serving the KMS API", nohup);
         return new KeyhavenProcess(running, dataDirectory, port);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Keyhaven.Cli.Tests.Infrastructure;
@@ -119,6 +120,43 @@ public sealed partial class NetworkReloadCliTests : IDisposable
             .GetProperty("Events").EnumerateArray().ToList();
         Assert.Equal(3, events.Count);
         Assert.All(events, e => Assert.Equal("ec2.amazonaws.com", e.GetProperty("EventSource").GetString()));
+    }
+
+    [Fact]
+    public async Task A_server_started_under_nohup_still_reloads_on_SIGHUP()
+    {
+        // nohup starts the server with SIGHUP ignored; the runtime keeps an inherited ignore, so without the server
+        // taking SIGHUP back the reload handler never runs (and this test waits for its line in vain).
+        Directory.CreateDirectory(_data); // the configuration file goes in before the server's first start
+        var configFile = Path.Combine(_data, "network.json");
+        await File.WriteAllTextAsync(configFile, """{ "vpcs": [], "vpcEndpoints": [] }""");
+        await using var server = await KeyhavenProcess.StartUnderNohupAsync(_data, "--config", configFile);
+        await server.WaitForOutputAsync("Try: ");
+        Assert.False(SighupIgnored(server.ProcessId));
+
+        await server.SignalAsync("HUP");
+        Assert.Contains("VPC endpoint policies changed: none", await server.WaitForOutputAsync("Reloaded network configuration"));
+        Assert.Equal(0, await server.TerminateAsync());
+    }
+
+    [Fact]
+    public async Task Without_a_configuration_file_a_server_under_nohup_keeps_ignoring_SIGHUP()
+    {
+        // Nothing to reload: the server leaves nohup's choice alone, so a hangup does not end it.
+        await using var server = await KeyhavenProcess.StartUnderNohupAsync(_data);
+        await server.WaitForOutputAsync("Try: ");
+        Assert.True(SighupIgnored(server.ProcessId));
+
+        await server.SignalAsync("HUP");
+        await AwsCli.Ok(AwsCli.RunAsync(server, "kms", "list-keys"));
+        Assert.Equal(0, await server.TerminateAsync());
+    }
+
+    /// <summary>Whether the process ignores SIGHUP (signal 1: bit 0 of SigIgn in /proc/PID/status).</summary>
+    private static bool SighupIgnored(int processId)
+    {
+        var line = File.ReadLines($"/proc/{processId}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return (ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 1) != 0;
     }
 
     [GeneratedRegex(@"for account ([0-9]{12})")]
