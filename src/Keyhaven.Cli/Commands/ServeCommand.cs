@@ -101,7 +101,11 @@ internal static class ServeCommand
         }
 
         // Started with SIGHUP ignored (nohup): take it back, or the reload below would never run.
-        Hosting.InheritedSignalIgnore.ClearForSighup();
+        if (!Hosting.InheritedSignalIgnore.TryClearForSighup())
+        {
+            Console.Error.WriteLine("WARNING: SIGHUP is ignored in this process and could not be taken back: the configuration file is not reloaded on SIGHUP.");
+        }
+
         var gate = new SemaphoreSlim(1, 1);
         return PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {

@@ -8,27 +8,20 @@ namespace Keyhaven.Cli.Hosting;
 /// then installs no handler for it, and a <see cref="PosixSignalRegistration"/> never runs. A server that offers a
 /// signal as a command (SIGHUP reloads) takes it back to the default first, so the registration that follows receives it.
 /// </summary>
-internal static partial class InheritedSignalIgnore
+internal static class InheritedSignalIgnore
 {
     private const int SigHup = 1;
-    private static readonly nint SigDfl = 0;
+    private const nint SigDfl = 0;
+    private const nint SigErr = -1;
 
     /// <summary>
     /// Undoes an inherited "ignore" of SIGHUP (Linux: read from /proc/self/status). Call it just before registering a
     /// SIGHUP handler: from here until the registration, a SIGHUP has its default effect (it ends the process), as it
     /// would for a process that never inherited the ignore.
     /// </summary>
-    /// <returns>True when SIGHUP was ignored and is now back to its default.</returns>
-    public static bool ClearForSighup()
-    {
-        if (!OperatingSystem.IsLinux() || !IsIgnored(SigHup))
-        {
-            return false;
-        }
-
-        Signal(SigHup, SigDfl);
-        return true;
-    }
+    /// <returns>False only when SIGHUP is ignored and could not be taken back (it then stays ignored).</returns>
+    public static bool TryClearForSighup() =>
+        !OperatingSystem.IsLinux() || !IsIgnored(SigHup) || Signal(SigHup, SigDfl) != SigErr;
 
     private static bool IsIgnored(int signal)
     {
