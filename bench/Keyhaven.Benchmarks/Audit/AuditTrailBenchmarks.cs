@@ -4,9 +4,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Keyhaven.Audit.Events;
 using Keyhaven.Audit.Trail;
-using Keyhaven.Storage.Barrier;
-using Keyhaven.Storage.Records;
-using Keyhaven.Storage.Sqlite;
+using Keyhaven.Benchmarks.Storage;
 using Microsoft.Win32.SafeHandles;
 
 namespace Keyhaven.Benchmarks.Audit;
@@ -24,10 +22,7 @@ public class AuditTrailBenchmarks
 {
     private const int Group = 16;
     private const long FileLength = 64L << 20;
-    private string _directory = null!;
-    private SqliteStorageBackend _backend = null!;
-    private RootKey _rootKey = null!;
-    private StorageBarrier _barrier = null!;
+    private BenchmarkStore _store = null!;
     private AuditTrail _trail = null!;
     private AuditEvent _event = null!;
     private SafeFileHandle _file = null!;
@@ -37,19 +32,14 @@ public class AuditTrailBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _directory = Path.Combine(Path.GetTempPath(), "keyhaven-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-        _backend = new SqliteStorageBackend(Path.Combine(_directory, "bench.db"));
-        _backend.InitializeAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        _rootKey = RootKey.FromBytes(RandomNumberGenerator.GetBytes(RootKey.Length));
-        _barrier = StorageBarrier.OpenAsync(_backend, _rootKey, CancellationToken.None).GetAwaiter().GetResult();
-        _trail = AuditTrail.OpenAsync(new RecordStore(_backend, _barrier), TimeProvider.System, CancellationToken.None).GetAwaiter().GetResult();
+        _store = BenchmarkStore.Create();
+        _trail = AuditTrail.OpenAsync(_store.Records, TimeProvider.System, CancellationToken.None).GetAwaiter().GetResult();
         _event = EncryptEvent();
 
         // The baseline's file is written with zeros and flushed first, so that its writes change no file metadata.
         var eventLength = _event.ToJson().Length;
         _records = RandomNumberGenerator.GetBytes(eventLength * Group);
-        _file = File.OpenHandle(Path.Combine(_directory, "durable.dat"), FileMode.CreateNew, FileAccess.ReadWrite);
+        _file = File.OpenHandle(Path.Combine(_store.Directory, "durable.dat"), FileMode.CreateNew, FileAccess.ReadWrite);
         var zeros = new byte[1 << 20];
         for (long position = 0; position < FileLength; position += zeros.Length)
         {
@@ -63,11 +53,8 @@ public class AuditTrailBenchmarks
     public void Cleanup()
     {
         _trail.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _barrier.Dispose();
-        _rootKey.Dispose();
-        _backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _file.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        _store.Dispose();
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("1 event")]

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Keyhaven.Storage.Backends;
 using Keyhaven.Storage.Barrier;
-using Keyhaven.Storage.Sqlite;
 
 namespace Keyhaven.Benchmarks.Storage;
 
@@ -14,9 +13,7 @@ namespace Keyhaven.Benchmarks.Storage;
 public class StorageBarrierBenchmarks
 {
     private static readonly StorageKey Key = new("keys", "111122223333/us-east-1/0b7e1c7a-2f7e-4d39-9d1c-5b0f3f1d2a10");
-    private string _directory = null!;
-    private SqliteStorageBackend _backend = null!;
-    private RootKey _rootKey = null!;
+    private BenchmarkStore _store = null!;
     private StorageBarrier _barrier = null!;
     private byte[] _plaintext = null!;
     private StorageEntry _sealed = null!;
@@ -24,12 +21,8 @@ public class StorageBarrierBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _directory = Path.Combine(Path.GetTempPath(), "keyhaven-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-        _backend = new SqliteStorageBackend(Path.Combine(_directory, "bench.db"));
-        _backend.InitializeAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        _rootKey = RootKey.FromBytes(RandomNumberGenerator.GetBytes(RootKey.Length));
-        _barrier = StorageBarrier.OpenAsync(_backend, _rootKey, CancellationToken.None).GetAwaiter().GetResult();
+        _store = BenchmarkStore.Create();
+        _barrier = _store.Barrier;
         _plaintext = RandomNumberGenerator.GetBytes(1024);
         _sealed = new StorageEntry(Key, 7, Seal());
         if (!Unseal().AsSpan().SequenceEqual(_plaintext))
@@ -41,10 +34,7 @@ public class StorageBarrierBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _barrier.Dispose();
-        _rootKey.Dispose();
-        _backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        Directory.Delete(_directory, recursive: true);
+        _store.Dispose();
     }
 
     [Benchmark]
