@@ -9,26 +9,14 @@ namespace Keyhaven.Benchmarks.Storage;
 /// A fresh SQLite store for a benchmark: a temporary directory with the database file, a random root key and the
 /// opened barrier. Dispose removes it all.
 /// </summary>
-internal sealed class BenchmarkStore : IDisposable
+internal sealed class BenchmarkStore(string directory, SqliteStorageBackend backend, RootKey rootKey, StorageBarrier barrier) : IDisposable
 {
-    private BenchmarkStore(string directory, SqliteStorageBackend backend, RootKey rootKey, StorageBarrier barrier)
-    {
-        Directory = directory;
-        Backend = backend;
-        RootKey = rootKey;
-        Barrier = barrier;
-    }
-
     /// <summary>The temporary directory; benchmarks may put files of their own in it.</summary>
-    public string Directory { get; }
+    public string Directory => directory;
 
-    public SqliteStorageBackend Backend { get; }
+    public StorageBarrier Barrier => barrier;
 
-    public RootKey RootKey { get; }
-
-    public StorageBarrier Barrier { get; }
-
-    public RecordStore Records => new(Backend, Barrier);
+    public RecordStore Records { get; } = new(backend, barrier);
 
     public static BenchmarkStore Create()
     {
@@ -43,9 +31,9 @@ internal sealed class BenchmarkStore : IDisposable
 
     public void Dispose()
     {
-        Barrier.Dispose();
-        RootKey.Dispose();
-        Backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        System.IO.Directory.Delete(Directory, recursive: true);
+        barrier.Dispose();
+        rootKey.Dispose();
+        backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        System.IO.Directory.Delete(directory, recursive: true);
     }
 }

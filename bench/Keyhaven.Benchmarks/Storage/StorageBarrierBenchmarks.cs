@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Keyhaven.Storage.Backends;
-using Keyhaven.Storage.Barrier;
 
 namespace Keyhaven.Benchmarks.Storage;
 
@@ -14,7 +13,6 @@ public class StorageBarrierBenchmarks
 {
     private static readonly StorageKey Key = new("keys", "111122223333/us-east-1/0b7e1c7a-2f7e-4d39-9d1c-5b0f3f1d2a10");
     private BenchmarkStore _store = null!;
-    private StorageBarrier _barrier = null!;
     private byte[] _plaintext = null!;
     private StorageEntry _sealed = null!;
 
@@ -22,7 +20,6 @@ public class StorageBarrierBenchmarks
     public void Setup()
     {
         _store = BenchmarkStore.Create();
-        _barrier = _store.Barrier;
         _plaintext = RandomNumberGenerator.GetBytes(1024);
         _sealed = new StorageEntry(Key, 7, Seal());
         if (!Unseal().AsSpan().SequenceEqual(_plaintext))
@@ -38,8 +35,8 @@ public class StorageBarrierBenchmarks
     }
 
     [Benchmark]
-    public byte[] Seal() => _barrier.Seal(Key, 7, _plaintext);
+    public byte[] Seal() => _store.Barrier.Seal(Key, 7, _plaintext);
 
     [Benchmark]
-    public byte[] Unseal() => _barrier.Unseal(_sealed);
+    public byte[] Unseal() => _store.Barrier.Unseal(_sealed);
 }
