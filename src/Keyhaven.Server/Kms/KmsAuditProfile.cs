@@ -6,31 +6,31 @@ namespace Keyhaven.Server.Kms;
 /// <summary>
 /// What the audit trail records of each KMS operation, following what CloudTrail records for AWS KMS: key ids,
 /// encryption contexts, algorithms, policies, tags and grant parameters; never plaintexts, ciphertexts, data keys,
-/// public keys or grant tokens (grant tokens are bearer credentials). Responses of reads and cryptographic
-/// operations are not recorded.
+/// public keys or grant tokens (a token carries its grant's MAC and tells a reader of the trail nothing it needs).
+/// Responses of reads and cryptographic operations are not recorded.
 /// </summary>
 internal static class KmsAuditProfile
 {
-    private const string Crypto = "KeyId EncryptionContext EncryptionAlgorithm GrantTokens DryRun";
+    private const string Crypto = "KeyId EncryptionContext EncryptionAlgorithm DryRun";
 
     public static readonly AuditProfile Instance = new("kms.amazonaws.com", AuditProtocol.Json, "KMSInternalException",
     [
         Of("Encrypt", Crypto, readOnly: true),
         Of("Decrypt", Crypto, readOnly: true),
-        Of("ReEncrypt", "SourceKeyId DestinationKeyId SourceEncryptionContext DestinationEncryptionContext SourceEncryptionAlgorithm DestinationEncryptionAlgorithm GrantTokens DryRun", readOnly: true),
-        Of("GenerateDataKey", "KeyId KeySpec NumberOfBytes EncryptionContext GrantTokens DryRun", readOnly: true),
-        Of("GenerateDataKeyWithoutPlaintext", "KeyId KeySpec NumberOfBytes EncryptionContext GrantTokens DryRun", readOnly: true),
-        Of("GenerateDataKeyPair", "KeyId KeyPairSpec EncryptionContext GrantTokens DryRun", readOnly: true),
-        Of("GenerateDataKeyPairWithoutPlaintext", "KeyId KeyPairSpec EncryptionContext GrantTokens DryRun", readOnly: true),
+        Of("ReEncrypt", "SourceKeyId DestinationKeyId SourceEncryptionContext DestinationEncryptionContext SourceEncryptionAlgorithm DestinationEncryptionAlgorithm DryRun", readOnly: true),
+        Of("GenerateDataKey", "KeyId KeySpec NumberOfBytes EncryptionContext DryRun", readOnly: true),
+        Of("GenerateDataKeyWithoutPlaintext", "KeyId KeySpec NumberOfBytes EncryptionContext DryRun", readOnly: true),
+        Of("GenerateDataKeyPair", "KeyId KeyPairSpec EncryptionContext DryRun", readOnly: true),
+        Of("GenerateDataKeyPairWithoutPlaintext", "KeyId KeyPairSpec EncryptionContext DryRun", readOnly: true),
         Of("GenerateRandom", "NumberOfBytes CustomKeyStoreId", readOnly: true),
-        Of("Sign", "KeyId MessageType SigningAlgorithm GrantTokens DryRun", readOnly: true),
-        Of("Verify", "KeyId MessageType SigningAlgorithm GrantTokens DryRun", readOnly: true),
-        Of("GenerateMac", "KeyId MacAlgorithm GrantTokens DryRun", readOnly: true),
-        Of("VerifyMac", "KeyId MacAlgorithm GrantTokens DryRun", readOnly: true),
-        Of("GetPublicKey", "KeyId GrantTokens"),
+        Of("Sign", "KeyId MessageType SigningAlgorithm DryRun", readOnly: true),
+        Of("Verify", "KeyId MessageType SigningAlgorithm DryRun", readOnly: true),
+        Of("GenerateMac", "KeyId MacAlgorithm DryRun", readOnly: true),
+        Of("VerifyMac", "KeyId MacAlgorithm DryRun", readOnly: true),
+        Of("GetPublicKey", "KeyId"),
         Of("CreateKey", "Description KeyUsage KeySpec CustomerMasterKeySpec Origin MultiRegion Policy BypassPolicyLockoutSafetyCheck Tags CustomKeyStoreId XksKeyId",
             "KeyMetadata"),
-        Of("DescribeKey", "KeyId GrantTokens"),
+        Of("DescribeKey", "KeyId"),
         Of("ListKeys", "Limit Marker"),
         Of("EnableKey", "KeyId"),
         Of("DisableKey", "KeyId"),
@@ -52,7 +52,7 @@ internal static class KmsAuditProfile
         Of("TagResource", "KeyId Tags"),
         Of("UntagResource", "KeyId TagKeys"),
         Of("ListResourceTags", "KeyId Limit Marker"),
-        Of("CreateGrant", "KeyId GranteePrincipal RetiringPrincipal Operations Constraints Name GrantTokens DryRun", "GrantId"),
+        Of("CreateGrant", "KeyId GranteePrincipal RetiringPrincipal Operations Constraints Name DryRun", "GrantId"),
         Of("ListGrants", "KeyId GrantId GranteePrincipal Limit Marker"),
         Of("ListRetirableGrants", "RetiringPrincipal Limit Marker"),
         Of("RetireGrant", "KeyId GrantId DryRun"),

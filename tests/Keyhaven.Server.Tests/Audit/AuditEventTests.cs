@@ -91,6 +91,38 @@ public sealed class AuditEventTests : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Grant_tokens_sent_with_a_request_never_reach_the_trail()
+    {
+        var kms = _fixture.Kms;
+        var key = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        var grant = await kms.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = key.KeyId, GranteePrincipal = $"arn:aws:iam::{key.AWSAccountId}:root",
+            Operations = [GrantOperation.Encrypt, GrantOperation.GenerateDataKey, GrantOperation.DescribeKey, GrantOperation.CreateGrant],
+        });
+        List<string> tokens = [grant.GrantToken];
+
+        var requestIds = new[]
+        {
+            (await kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([1, 2, 3]), GrantTokens = tokens })).ResponseMetadata.RequestId,
+            (await kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key.KeyId, KeySpec = DataKeySpec.AES_256, GrantTokens = tokens })).ResponseMetadata.RequestId,
+            (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId, GrantTokens = tokens })).ResponseMetadata.RequestId,
+            (await kms.CreateGrantAsync(new CreateGrantRequest
+            {
+                KeyId = key.KeyId, GranteePrincipal = $"arn:aws:iam::{key.AWSAccountId}:root", Operations = [GrantOperation.Encrypt], GrantTokens = tokens,
+            })).ResponseMetadata.RequestId,
+        };
+
+        foreach (var requestId in requestIds)
+        {
+            var stored = await Server.EventOfAsync(requestId);
+            Assert.Equal(key.KeyId, stored.Event.RequestParameters!.Value.GetProperty("keyId").GetString());
+            Assert.False(stored.Event.RequestParameters!.Value.TryGetProperty("grantTokens", out _), $"{stored.Event.EventName} recorded its grant tokens");
+            Assert.DoesNotContain(grant.GrantToken, Encoding.UTF8.GetString(stored.Json.Span));
+        }
+    }
+
+    [Fact]
     public async Task A_denial_records_the_error_and_the_deciding_layer_and_statements()
     {
         using var iam = new IamQueryClient(Server);
