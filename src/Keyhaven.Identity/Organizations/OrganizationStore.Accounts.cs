@@ -19,12 +19,12 @@ public sealed partial class OrganizationStore
         // spec: Organizations API Reference, CreateAccount (Email 6-64 [^\s@]+@[^\s@]+\.[^\s@]+, AccountName 1-50)
         if (email is null || email.Length is < 6 or > 64 || !System.Text.RegularExpressions.Regex.IsMatch(email, @"^[^\s@]+@[^\s@]+\.[^\s@]+$"))
         {
-            throw Invalid($"`{email}` is not a valid email address (6 to 64 characters).", "INVALID_ENUM");
+            throw Invalid("The email address is not valid: it must be 6 to 64 characters of the form name@domain.tld.", "INVALID_ENUM");
         }
 
         if (string.IsNullOrWhiteSpace(accountName) || accountName.Length > 50)
         {
-            throw Invalid($"The account name `{accountName}` must be 1 to 50 characters.", "INPUT_REQUIRED");
+            throw Invalid("The account name must be 1 to 50 characters.", "INPUT_REQUIRED");
         }
 
         roleName ??= DefaultAccessRoleName;

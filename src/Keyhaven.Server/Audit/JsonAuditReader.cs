@@ -26,13 +26,14 @@ internal sealed class JsonAuditReader : IAuditNodeReader<JsonElement>
         }
     }
 
-    /// <summary>The <c>message</c> of a JSON error body, if it has one.</summary>
+    /// <summary>The <c>message</c> of a JSON error body (<c>Message</c> in AWS Organizations' errors), if it has one.</summary>
     public static string? ErrorMessage(ReadOnlyMemory<byte> body)
     {
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("message", out var message)
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object && (root.TryGetProperty("message", out var message) || root.TryGetProperty("Message", out message))
                 && message.ValueKind == JsonValueKind.String ? message.GetString() : null;
         }
         catch (JsonException)

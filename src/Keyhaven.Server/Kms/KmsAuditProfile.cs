@@ -28,6 +28,8 @@ internal static class KmsAuditProfile
         Of("GenerateMac", "KeyId MacAlgorithm DryRun", readOnly: true),
         Of("VerifyMac", "KeyId MacAlgorithm DryRun", readOnly: true),
         Of("GetPublicKey", "KeyId"),
+        // Never the caller's public key, the recipient's attestation document or the derived secret.
+        Of("DeriveSharedSecret", "KeyId KeyAgreementAlgorithm DryRun", readOnly: true),
         Of("CreateKey", "Description KeyUsage KeySpec CustomerMasterKeySpec Origin MultiRegion Policy BypassPolicyLockoutSafetyCheck Tags CustomKeyStoreId XksKeyId",
             "KeyMetadata"),
         Of("DescribeKey", "KeyId"),
@@ -59,5 +61,10 @@ internal static class KmsAuditProfile
         Of("RevokeGrant", "KeyId GrantId DryRun"),
         Of("ReplicateKey", "KeyId ReplicaRegion Policy BypassPolicyLockoutSafetyCheck Description Tags", "ReplicaKeyMetadata"),
         Of("UpdatePrimaryRegion", "KeyId PrimaryRegion"),
+        // Never the import token, the wrapping public key or the (wrapped) key material.
+        Of("GetParametersForImport", "KeyId WrappingAlgorithm WrappingKeySpec"),
+        Of("ImportKeyMaterial", "KeyId ValidTo ExpirationModel ImportType KeyMaterialDescription KeyMaterialId", "KeyId KeyMaterialId"),
+        Of("DeleteImportedKeyMaterial", "KeyId KeyMaterialId", "KeyId KeyMaterialId"),
+        Of("GetKeyLastUsage", "KeyId"),
     ]);
 }

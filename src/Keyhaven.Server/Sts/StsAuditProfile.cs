@@ -18,5 +18,6 @@ internal static class StsAuditProfile
         Of("AssumeRoleWithWebIdentity", "RoleArn RoleSessionName DurationSeconds Policy PolicyArns ProviderId",
             "AssumedRoleUser Credentials.AccessKeyId Credentials.Expiration PackedPolicySize Provider Audience SubjectFromWebIdentityToken SourceIdentity", readOnly: true),
         Of("GetSessionToken", "DurationSeconds", "Credentials.AccessKeyId Credentials.Expiration", readOnly: true),
+        Of("GetAccessKeyInfo", "AccessKeyId", readOnly: true),
     ]);
 }

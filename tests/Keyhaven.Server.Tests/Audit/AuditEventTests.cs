@@ -123,6 +123,36 @@ public sealed class AuditEventTests : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Organizations_events_leave_out_email_and_account_name_and_keep_error_messages()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var raw = new RawKmsClient(server);
+        await raw.OrganizationsAsync("CreateOrganization", new { FeatureSet = "ALL" });
+        var before = server.Server.AuditTrail.LastSequence;
+        var created = await raw.OrganizationsAsync("CreateAccount", new { Email = "finance-team@example.com", AccountName = "finance-ledger" });
+        var refused = await raw.SendAsync("AWSOrganizationsV20161128.CreateAccount",
+            JsonSerializer.Serialize(new { Email = "not-an-address", AccountName = "finance-ledger" }), service: "organizations");
+        Assert.Equal(400, refused.Status);
+
+        var events = (await server.EventsAsync(before)).Where(e => e.Event.EventName == "CreateAccount").ToList();
+        Assert.Equal(2, events.Count);
+        var (accepted, failed) = (events[0], events[1]);
+        Assert.Null(accepted.Event.ErrorCode);
+        var status = accepted.Event.ResponseElements!.Value.GetProperty("createAccountStatus");
+        Assert.Equal(created.GetProperty("CreateAccountStatus").GetProperty("Id").GetString(), status.GetProperty("id").GetString());
+        Assert.False(status.TryGetProperty("accountName", out _));
+        Assert.NotNull(failed.Event.ErrorCode);
+        Assert.False(string.IsNullOrEmpty(failed.Event.ErrorMessage), "the error message the client got is not in the event");
+        foreach (var stored in events)
+        {
+            var json = Encoding.UTF8.GetString(stored.Json.Span);
+            Assert.DoesNotContain("finance-team@example.com", json);
+            Assert.DoesNotContain("not-an-address", json);
+            Assert.DoesNotContain("finance-ledger", json);
+        }
+    }
+
+    [Fact]
     public async Task A_denial_records_the_error_and_the_deciding_layer_and_statements()
     {
         using var iam = new IamQueryClient(Server);

@@ -9,7 +9,9 @@ namespace Keyhaven.Server.Tests.Protocol;
 /// Every operation of the KMS API model (and of IAM, STS, Organizations, CloudTrail and EC2), called by a caller that may do nothing, is refused: unauthenticated callers
 /// get MissingAuthenticationTokenException, and an IAM user without policies gets AccessDeniedException (or
 /// UnknownOperationException for the operations this release does not implement). No operation bypasses the pipeline,
-/// and every request, refused or not, leaves exactly one audit event naming its service and operation.
+/// and every request, refused or not, leaves exactly one audit event naming its service and operation. Every operation
+/// that reaches authorization (so is implemented) has an entry in its service's audit allow-list, without which its
+/// events would record no parameters.
 /// </summary>
 public sealed class EveryOperationIsAuthorizedTests
 {
@@ -64,6 +66,7 @@ public sealed class EveryOperationIsAuthorizedTests
                 $"{operation} by a user without permissions answered {response.Status} {response.ErrorType}: {response.Message}");
             if (response.ErrorType == "AccessDeniedException")
             {
+                AssertAllowListed(Keyhaven.Server.Kms.KmsAuditProfile.Instance, operation);
                 implemented++;
                 Assert.Contains($"User: {userArn} is not authorized to perform: kms:", response.Message);
             }
@@ -108,6 +111,7 @@ public sealed class EveryOperationIsAuthorizedTests
             {
                 // AWS: this call is unsigned; the web identity token is its credential, and a token of no registered provider is refused.
                 Assert.True(anonymous.Contains("<Code>InvalidIdentityToken</Code>", StringComparison.Ordinal), $"{service}:{action} with a foreign token answered {anonymous}");
+                AssertAllowListed(Keyhaven.Server.Sts.StsAuditProfile.Instance, action);
                 reachedAuthorization++;
                 continue;
             }
@@ -122,6 +126,7 @@ public sealed class EveryOperationIsAuthorizedTests
                 $"{service}:{action} by a user without permissions answered {response}");
             if (response.Contains("<Code>AccessDenied", StringComparison.Ordinal))
             {
+                AssertAllowListed(service == "iam" ? Keyhaven.Server.Iam.IamAuditProfile.Instance : Keyhaven.Server.Sts.StsAuditProfile.Instance, action);
                 reachedAuthorization++;
             }
         }
@@ -165,12 +170,17 @@ public sealed class EveryOperationIsAuthorizedTests
             if (denied)
             {
                 Assert.Contains($"User: {userArn} is not authorized to perform: ec2:{action}", response);
+                AssertAllowListed(Keyhaven.Server.Ec2.Ec2AuditProfile.Instance, action);
                 reachedAuthorization.Add(action);
             }
         }
 
         Assert.Equal(["DescribeVpcEndpoints", "ModifyVpcEndpoint"], reachedAuthorization);
     }
+
+    /// <summary>The service's audit allow-list has an entry for <paramref name="operation"/>.</summary>
+    private static void AssertAllowListed(Keyhaven.Server.Audit.AuditProfile profile, string operation) =>
+        Assert.True(profile.Find(operation) is not null, $"{profile.EventSource} {operation} is implemented but has no entry in the audit allow-list");
 
     /// <summary>Exactly one event was recorded since <paramref name="after"/>, for this operation and outcome; returns its sequence.</summary>
     private static async Task<long> AssertOneEventAsync(TestServer server, long after, string eventSource, string operation, string errorCode)
@@ -241,6 +251,7 @@ public sealed class EveryOperationIsAuthorizedTests
                 $"{operation} by a user without permissions answered {response.Status} {response.ErrorType}: {response.Message}");
             if (response.ErrorType == "AccessDeniedException")
             {
+                AssertAllowListed(Keyhaven.Server.Organizations.OrganizationsAuditProfile.Instance, operation);
                 reachedAuthorization++;
             }
         }
@@ -277,6 +288,7 @@ public sealed class EveryOperationIsAuthorizedTests
             {
                 reachedAuthorization++;
                 Assert.Contains($"User: {userArn} is not authorized to perform: cloudtrail:LookupEvents", response.Message);
+                AssertAllowListed(Keyhaven.Server.CloudTrail.CloudTrailAuditProfile.Instance, operation);
             }
         }
 
