@@ -67,7 +67,7 @@ public static class ImportedMaterial
     /// <summary>The key without its material: PendingImport (unless it is pending deletion, which wins).</summary>
     internal static KmsKey Expire(KmsKey key) => key with
     {
-        State = key.State == KeyState.PendingDeletion ? KeyState.PendingDeletion : KeyState.PendingImport,
+        State = key.State is KeyState.PendingDeletion or KeyState.PendingReplicaDeletion ? key.State : KeyState.PendingImport,
         Versions = [],
         ValidTo = null,
     };

@@ -133,14 +133,31 @@ public sealed class KeyImportManager(KeyManager keyManager, KeyRepository keys, 
         }, cancellationToken);
     }
 
-    /// <summary>Deletes the imported material: the key becomes PendingImport until the same material is imported again.</summary>
-    public Task<KmsKey> DeleteAsync(KmsCaller caller, string? keyId, CancellationToken cancellationToken) =>
-        keyManager.ChangeAsync(caller, keyId, key =>
+    /// <summary>
+    /// Deletes the imported material: the key becomes PendingImport until the same material is imported again. A key
+    /// pending deletion keeps its state (AWS: "this operation does not change the KMS key's state"). When
+    /// <paramref name="keyMaterialId"/> is given it must name the key's material.
+    /// </summary>
+    /// <exception cref="KmsException">UnsupportedOperationException (not EXTERNAL), ValidationException (malformed id), NotFoundException (another material's id).</exception>
+    public Task<KmsKey> DeleteAsync(KmsCaller caller, string? keyId, string? keyMaterialId, CancellationToken cancellationToken)
+    {
+        // spec: kms-2014-11-01 BackingKeyIdType (64 characters, ^[a-f0-9]+$)
+        if (keyMaterialId is not null && (keyMaterialId.Length != 64 || !keyMaterialId.All(char.IsAsciiHexDigitLower)))
+        {
+            KmsErrors.Validation("keyMaterialId", "Member must have length 64 and match pattern ^[a-f0-9]+$");
+        }
+
+        return keyManager.ChangeAsync(caller, keyId, key =>
         {
             EnsureExternal(key);
-            KeyStateRules.EnsureNotPendingDeletion(key);
+            if (keyMaterialId is not null && !string.Equals(keyMaterialId, key.ImportedMaterialId, StringComparison.Ordinal))
+            {
+                KmsErrors.Throw(KmsErrorCode.NotFoundException, $"{key.Arn} has no key material {keyMaterialId}.");
+            }
+
             return ImportedMaterial.Expire(key);
         }, cancellationToken);
+    }
 
     /// <summary>Deletes expired imported material for good (the keys already act as PendingImport); returns how many keys changed.</summary>
     public async Task<int> ExpireDueAsync(CancellationToken cancellationToken)

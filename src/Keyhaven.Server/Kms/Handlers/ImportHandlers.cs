@@ -42,7 +42,7 @@ internal static class ImportHandlers
             r => KmsAccess.Key("DeleteImportedKeyMaterial", r.KeyId),
             async (caller, r, ct) =>
         {
-            var key = await kms.Imports.DeleteAsync(caller, r.KeyId, ct);
+            var key = await kms.Imports.DeleteAsync(caller, r.KeyId, r.KeyMaterialId, ct);
             return new DeleteImportedKeyMaterialResponse(key.Arn, key.ImportedMaterialId);
         });
     }

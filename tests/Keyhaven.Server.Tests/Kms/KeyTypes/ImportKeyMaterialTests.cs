@@ -173,6 +173,30 @@ public sealed class ImportKeyMaterialTests(KeyTypesFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Deleting_material_checks_its_id_and_leaves_a_key_pending_deletion_in_that_state()
+    {
+        using var openssl = new OpenSsl();
+        var key = await ExternalKeyAsync(Kms);
+        var (token, wrapped) = await WrapAsync(Kms, openssl, key.KeyId, RandomNumberGenerator.GetBytes(32));
+        var imported = await Kms.ImportKeyMaterialAsync(new ImportKeyMaterialRequest
+        {
+            KeyId = key.KeyId, ImportToken = new MemoryStream(token), EncryptedKeyMaterial = new MemoryStream(wrapped),
+        });
+
+        await FailsAsync("ValidationException", () => Kms.DeleteImportedKeyMaterialAsync(new DeleteImportedKeyMaterialRequest { KeyId = key.KeyId, KeyMaterialId = new string('Z', 64) }));
+        await Assert.ThrowsAsync<NotFoundException>(() => Kms.DeleteImportedKeyMaterialAsync(new DeleteImportedKeyMaterialRequest { KeyId = key.KeyId, KeyMaterialId = new string('0', 64) }));
+        Assert.Equal(KeyState.Enabled, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);
+
+        // AWS: "When the specified KMS key is in the PendingDeletion state, this operation does not change the KMS key's state."
+        await Kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 });
+        var deleted = await Kms.DeleteImportedKeyMaterialAsync(new DeleteImportedKeyMaterialRequest { KeyId = key.KeyId, KeyMaterialId = imported.KeyMaterialId });
+        Assert.Equal((key.Arn, imported.KeyMaterialId), (deleted.KeyId, deleted.KeyMaterialId));
+        Assert.Equal(KeyState.PendingDeletion, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);
+        await Kms.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = key.KeyId });
+        Assert.Equal(KeyState.PendingImport, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);
+    }
+
+    [Fact]
     public async Task Import_tokens_expire_after_24_hours_and_belong_to_one_key()
     {
         await using var server = await TestServer.StartAsync();
