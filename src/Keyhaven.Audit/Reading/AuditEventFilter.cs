@@ -25,6 +25,9 @@ public sealed record AuditEventFilter
     /// <summary>A principal's ARN, principal id, user name, role session name, or access key id.</summary>
     public string? Principal { get; init; }
 
+    /// <summary>The access key id that signed the request, exactly.</summary>
+    public string? AccessKeyId { get; init; }
+
     /// <summary>An error code; <c>*</c> for any error.</summary>
     public string? ErrorCode { get; init; }
 
@@ -48,7 +51,8 @@ public sealed record AuditEventFilter
             && (RequestId is null || e.RequestID == RequestId)
             && (ErrorCode is null || (ErrorCode == "*" ? e.ErrorCode is not null : e.ErrorCode == ErrorCode))
             && (Resource is null || e.Resources?.Any(r => Names(r.Arn, Resource)) == true)
-            && (Principal is null || MatchesPrincipal(e.UserIdentity, Principal));
+            && (Principal is null || MatchesPrincipal(e.UserIdentity, Principal))
+            && (AccessKeyId is null || e.UserIdentity.AccessKeyId == AccessKeyId);
     }
 
     private static bool MatchesPrincipal(AuditUserIdentity identity, string principal) =>

@@ -178,7 +178,7 @@ public sealed class AuditVerifier(IStorageBackend backend, StorageBarrier barrie
     private async Task<(long Verified, long CoveredThrough)> VerifyDigestsAsync(RecordStore store, Dictionary<long, (AuditChainEntry Entry, DateTimeOffset Time)> opened,
         List<(AuditFinding, DateTimeOffset?)> findings, CancellationToken cancellationToken)
     {
-        using var key = await AuditSigningKey.LoadAsync(store, cancellationToken);
+        using var key = await LoadSigningKeyAsync(store, findings, cancellationToken);
         var rows = new List<StorageEntry>();
         await using (var transaction = await backend.BeginAsync(write: false, cancellationToken))
         {
@@ -249,6 +249,20 @@ public sealed class AuditVerifier(IStorageBackend backend, StorageBarrier barrie
         }
 
         return (verified, coveredThrough);
+    }
+
+    /// <summary>The signing key; null (with a finding) when its record was altered, so that no digest verifies.</summary>
+    private static async Task<AuditSigningKey?> LoadSigningKeyAsync(RecordStore store, List<(AuditFinding, DateTimeOffset?)> findings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AuditSigningKey.LoadAsync(store, cancellationToken);
+        }
+        catch (Exception exception) when (exception is BarrierIntegrityException or CryptographicException)
+        {
+            findings.Add((new AuditFinding(AuditFindingKind.DigestInvalid, 0, "The audit signing key does not open: it was altered, so no digest can be verified."), null));
+            return null;
+        }
     }
 
     private static async Task<AuditHead?> ReadHeadAsync(RecordStore store, CancellationToken cancellationToken)

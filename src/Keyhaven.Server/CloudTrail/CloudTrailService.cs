@@ -64,7 +64,7 @@ internal sealed class CloudTrailService(AuditReader reader, IdentityCallAuthoriz
 
             var more = page.Count > lookup.MaxResults;
             var events = page.Take(lookup.MaxResults).ToList();
-            await WriteAsync(context, events, more ? events[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null);
+            await WriteAsync(context, events, more ? lookup.NextTokenBefore(events[^1].Sequence) : null);
         }
         catch (CloudTrailException exception)
         {
@@ -132,11 +132,11 @@ internal sealed class CloudTrailService(AuditReader reader, IdentityCallAuthoriz
         await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
     }
 
-    /// <summary>CloudTrail's Username: the user name, <c>root</c>, or a role session's name.</summary>
+    /// <summary>CloudTrail's Username: the user name (a web identity's subject), <c>root</c>, or a role session's name.</summary>
     private static string? Username(Keyhaven.Audit.Events.AuditUserIdentity identity) => identity.Type switch
     {
         "Root" => "root",
-        "IAMUser" => identity.UserName,
+        "IAMUser" or "WebIdentityUser" => identity.UserName,
         "AssumedRole" => identity.Arn?[(identity.Arn.LastIndexOf('/') + 1)..],
         _ => null,
     };

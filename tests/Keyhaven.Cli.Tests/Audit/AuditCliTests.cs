@@ -80,6 +80,28 @@ public sealed class AuditCliTests : IDisposable
         var findings = JsonDocument.Parse(tampered.Stdout).RootElement.GetProperty("findings").EnumerateArray()
             .Select(f => (f.GetProperty("kind").GetString(), f.GetProperty("position").GetInt64())).ToList();
         Assert.Equal([("Modified", 2L), ("Deleted", 6L), ("Reordered", 9L), ("Reordered", 10L), ("Truncated", 12L)], findings);
+
+        // A reversed or non-ISO time range is a usage error, never an "Intact" report of nothing.
+        var reversed = await KeyhavenCommand.RunAsync("audit", "verify", "--data", _data, "--from", "2030-01-01", "--to", "2020-01-01");
+        Assert.True(reversed.ExitCode == 2 && reversed.Stderr.Contains("--to", StringComparison.Ordinal), reversed.Stdout + reversed.Stderr);
+        var american = await KeyhavenCommand.RunAsync("audit", "query", "--data", _data, "--from", "12/01/2026");
+        Assert.True(american.ExitCode == 2, american.Stdout + american.Stderr);
+
+        // Altering the signing key itself is reported (no digest verifies), not a crash.
+        await using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_data, "keyhaven.db"), Pooling = false }.ToString()))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE records SET value = randomblob(length(value)) WHERE tbl = 'audit' AND id = 'signing-key'";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var keyAltered = await KeyhavenCommand.RunAsync("audit", "verify", "--data", _data, "--json");
+        Assert.True(keyAltered.ExitCode == 1, keyAltered.Stdout + keyAltered.Stderr);
+        var report = JsonDocument.Parse(keyAltered.Stdout).RootElement;
+        Assert.Equal(0, report.GetProperty("digestsVerified").GetInt32());
+        Assert.Contains(report.GetProperty("findings").EnumerateArray(),
+            f => f.GetProperty("kind").GetString() == "DigestInvalid" && f.GetProperty("detail").GetString()!.Contains("signing key", StringComparison.Ordinal));
     }
 
     private static async Task<JsonElement> Ok(Task<AwsCli.Result> run)

@@ -91,6 +91,55 @@ public sealed class LookupEventsTests
     }
 
 
+    [Fact]
+    public async Task Lookup_attributes_and_tokens_are_checked_as_CloudTrail_documents()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var iam = new IamQueryClient(server);
+        var (_, aliceKey, aliceSecret) = await iam.CreateUserWithKeyAsync("alice", IamQueryClient.Allow("kms:ListKeys"));
+        using (var alice = server.Kms(new BasicAWSCredentials(aliceKey, aliceSecret)))
+        {
+            await alice.ListKeysAsync(new ListKeysRequest());
+        }
+
+        using var raw = new RawKmsClient(server);
+
+        // AccessKeyId matches the key that signed the request, not a user name or an ARN that ends like it.
+        var byKey = await LookupAsync(raw, $$"""{"LookupAttributes":[{"AttributeKey":"AccessKeyId","AttributeValue":"{{aliceKey}}"}]}""");
+        Assert.Equal(["ListKeys"], byKey.GetProperty("Events").EnumerateArray().Select(e => e.GetProperty("EventName").GetString()));
+        Assert.All(byKey.GetProperty("Events").EnumerateArray(), e => Assert.Equal(aliceKey, e.GetProperty("AccessKeyId").GetString()));
+        foreach (var name in new[] { "alice", "root" })
+        {
+            var byName = await LookupAsync(raw, $$"""{"LookupAttributes":[{"AttributeKey":"AccessKeyId","AttributeValue":"{{name}}"}]}""");
+            Assert.Empty(byName.GetProperty("Events").EnumerateArray());
+        }
+
+        // ReadOnly takes true or false only.
+        Assert.All((await LookupAsync(raw, """{"LookupAttributes":[{"AttributeKey":"ReadOnly","AttributeValue":"false"}]}""")).GetProperty("Events").EnumerateArray(),
+            e => Assert.Equal("false", e.GetProperty("ReadOnly").GetString()));
+        var refused = await raw.SendAsync(Target, """{"LookupAttributes":[{"AttributeKey":"ReadOnly","AttributeValue":"yes"}]}""", service: "cloudtrail");
+        Assert.Equal((400, "InvalidLookupAttributesException"), (refused.Status, refused.ErrorType));
+
+        // A value's length counts `_`, space, `,` and newline twice (2,000 at most).
+        refused = await raw.SendAsync(Target, JsonSerializer.Serialize(new { LookupAttributes = new[] { new { AttributeKey = "EventName", AttributeValue = new string('_', 1001) } } }), service: "cloudtrail");
+        Assert.Equal("InvalidLookupAttributesException", refused.ErrorType);
+
+        // A token continues only the query it was issued for; a made-up one is refused.
+        const string attributes = """[{"AttributeKey":"EventSource","AttributeValue":"iam.amazonaws.com"}]""";
+        var first = await LookupAsync(raw, $$"""{"LookupAttributes":{{attributes}},"MaxResults":1}""");
+        var token = first.GetProperty("NextToken").GetString()!;
+        Assert.Single((await LookupAsync(raw, $$"""{"LookupAttributes":{{attributes}},"MaxResults":1,"NextToken":"{{token}}"}""")).GetProperty("Events").EnumerateArray());
+        refused = await raw.SendAsync(Target, $$"""{"MaxResults":1,"NextToken":"{{token}}"}""", service: "cloudtrail");
+        Assert.Equal("InvalidNextTokenException", refused.ErrorType);
+        refused = await raw.SendAsync(Target, """{"NextToken":"12"}""", service: "cloudtrail");
+        Assert.Equal("InvalidNextTokenException", refused.ErrorType);
+
+        // Times outside the possible range, and a null MaxResults (the default).
+        refused = await raw.SendAsync(Target, """{"StartTime":-5}""", service: "cloudtrail");
+        Assert.Equal("InvalidTimeRangeException", refused.ErrorType);
+        Assert.Equal(200, (await raw.SendAsync(Target, """{"MaxResults":null}""", service: "cloudtrail")).Status);
+    }
+
     private static async Task<JsonElement> LookupAsync(RawKmsClient raw, string body)
     {
         var response = await raw.SendAsync(Target, body, service: "cloudtrail");

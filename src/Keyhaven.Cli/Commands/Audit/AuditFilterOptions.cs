@@ -10,7 +10,7 @@ internal sealed class AuditFilterOptions
 {
     public DeploymentOptions Deployment { get; } = new();
     public Option<string?> From { get; } = new("--from") { Description = "Only events at or after this time (ISO 8601, UTC unless an offset is given)." };
-    public Option<string?> To { get; } = new("--to") { Description = "Only events before this time." };
+    public Option<string?> To { get; } = new("--to") { Description = "Only events before this time (exclusive; after --from)." };
     public Option<string?> EventName { get; } = new("--event-name") { Description = "Only this operation (e.g. Decrypt)." };
     public Option<string?> EventSource { get; } = new("--event-source") { Description = "Only this service (e.g. kms.amazonaws.com)." };
     public Option<string?> Key { get; } = new("--key") { Description = "Only events on this resource: a key ARN or id (or any resource ARN or name)." };
@@ -35,11 +35,22 @@ internal sealed class AuditFilterOptions
     }
 
     /// <summary>The filter the options describe.</summary>
-    /// <exception cref="FormatException">A time is not ISO 8601.</exception>
-    public AuditEventFilter ToFilter(ParseResult result) => new()
+    /// <exception cref="FormatException">A time is not ISO 8601, or --to is not after --from.</exception>
+    public AuditEventFilter ToFilter(ParseResult result)
     {
-        From = ParseTime(result.GetValue(From), "--from"),
-        To = ParseTime(result.GetValue(To), "--to"),
+        var (from, to) = (ParseTime(result.GetValue(From), "--from"), ParseTime(result.GetValue(To), "--to"));
+        if (from is not null && to is not null && to <= from)
+        {
+            throw new FormatException($"--to ({to:O}) must be after --from ({from:O}): --to is exclusive.");
+        }
+
+        return Filter(result, from, to);
+    }
+
+    private AuditEventFilter Filter(ParseResult result, DateTimeOffset? from, DateTimeOffset? to) => new()
+    {
+        From = from,
+        To = to,
         EventName = result.GetValue(EventName),
         EventSource = result.GetValue(EventSource),
         Resource = result.GetValue(Key),
@@ -49,8 +60,15 @@ internal sealed class AuditFilterOptions
         RequestId = result.GetValue(RequestId),
     };
 
+    /// <summary>ISO 8601 only: a date, or a date and time with optional fractions and offset (UTC without one).</summary>
+    private static readonly string[] IsoFormats =
+    [
+        "yyyy-MM-dd", "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFF",
+        "yyyy-MM-ddTHH:mmK", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK",
+    ];
+
     public static DateTimeOffset? ParseTime(string? text, string option) =>
         text is null ? null
-        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time
+        : DateTimeOffset.TryParseExact(text, IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time) ? time
         : throw new FormatException($"`{text}` is not a time for {option}: use ISO 8601, e.g. 2026-11-30T08:00:00Z.");
 }
