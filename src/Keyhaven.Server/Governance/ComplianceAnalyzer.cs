@@ -7,7 +7,8 @@ namespace Keyhaven.Server.Governance;
 
 /// <summary>
 /// Compliance rules in the manner of AWS Config's managed rules: symmetric keys without automatic rotation, keys
-/// pending deletion that were used recently, identity policies that allow <c>kms:*</c> on <c>*</c>, key policies that
+/// pending deletion that were used recently, identity policies that allow every KMS action on every key (<c>kms:*</c>
+/// on <c>*</c>, or as wide), key policies that
 /// let no principal administer the key, grants without constraints, and keys and roles with no audit event for a while.
 /// </summary>
 internal static class ComplianceAnalyzer
@@ -26,10 +27,11 @@ internal static class ComplianceAnalyzer
                     "This symmetric key has no automatic rotation.", "Enable automatic rotation (EnableKeyRotation); old versions keep decrypting."));
             }
 
-            if (key.State == KeyState.PendingDeletion && activity.LastKeyUse(key.Arn) is { } lastUse && lastUse >= recentSince)
+            if (key.State is KeyState.PendingDeletion or KeyState.PendingReplicaDeletion && activity.LastKeyUse(key.Arn) is { } lastUse && lastUse >= recentSince)
             {
+                var when = key.DeletionDate is { } date ? "on " + Time(date) : $"{key.PendingWindowInDays} days after its last replica is deleted";
                 findings.Add(Finding.Create(FindingRules.PendingDeletionInUse, FindingSeverity.High, key.Arn, null, null,
-                    $"This key is scheduled for deletion on {Time(key.DeletionDate)} but was used (or someone tried to use it) on {Time(lastUse)}, within the last {options.RecentUseDays} days.",
+                    $"This key is scheduled for deletion {when} but was used (or someone tried to use it) on {Time(lastUse)}, within the last {options.RecentUseDays} days.",
                     "Cancel the deletion (CancelKeyDeletion) until nothing depends on the key: once deleted, what it encrypted cannot be decrypted."));
             }
 
@@ -60,7 +62,7 @@ internal static class ComplianceAnalyzer
                 }
             }
 
-            if (key.State == KeyState.Enabled && key.CreatedAt <= unusedSince && activity.LastEvent(key.Arn) is null)
+            if (key.State == KeyState.Enabled && key.CreatedAt <= unusedSince && (activity.LastEvent(key.Arn) is not { } lastEvent || lastEvent < unusedSince))
             {
                 findings.Add(Finding.Create(FindingRules.UnusedKey, FindingSeverity.Low, key.Arn, null, null,
                     $"No audit event names this key in the last {options.UnusedDays} days.",
@@ -78,9 +80,7 @@ internal static class ComplianceAnalyzer
             for (var i = 0; i < document.Statements.Count; i++)
             {
                 var statement = document.Statements[i];
-                if (statement.Effect == PolicyEffect.Allow
-                    && statement.Action?.Any(a => a == "*" || a.Equals("kms:*", StringComparison.OrdinalIgnoreCase)) == true
-                    && statement.Resource?.Any(r => r == "*") == true)
+                if (statement.Effect == PolicyEffect.Allow && AllowsEveryKmsAction(statement) && CoversEveryKey(statement))
                 {
                     var reference = $"{policy.Name}#{statement.Sid ?? i.ToString(CultureInfo.InvariantCulture)}";
                     findings.Add(Finding.Create(FindingRules.FullKmsAccess, statement.Conditions.Count == 0 ? FindingSeverity.High : FindingSeverity.Medium,
@@ -93,7 +93,7 @@ internal static class ComplianceAnalyzer
 
         foreach (var role in inventory.Identity.Roles.Where(r => inScope(GovernanceInventory.AccountOf(r.Arn))))
         {
-            if (role.CreateDate <= unusedSince && activity.LastEvent(role.Arn) is null)
+            if (role.CreateDate <= unusedSince && (activity.LastEvent(role.Arn) is not { } roleEvent || roleEvent < unusedSince))
             {
                 findings.Add(Finding.Create(FindingRules.UnusedRole, FindingSeverity.Low, role.Arn, role.Arn, null,
                     $"No session of this role made a request, and no request named it, in the last {options.UnusedDays} days.",
@@ -103,6 +103,25 @@ internal static class ComplianceAnalyzer
 
         return findings;
     }
+
+    // Stand-ins for "any KMS action" and "any key": a pattern that matches these made-up names, with their unlikely region,
+    // account and operation, matches every one (the platform's wildcard matching: * and ?, as policies use them).
+    private static readonly string[] AnyKmsAction = ["kms:Decrypt", "kms:PutKeyPolicy", "kms:ZzKeyhavenAnyOperation"];
+    private static readonly string[] AnyKey =
+        ["arn:aws:kms:zz-keyhaven-9:000000000000:key/00000000-0000-0000-0000-000000000000", "arn:aws:kms:yy-other-1:999999999999:key/mrk-0123456789abcdef0123456789abcdef"];
+
+    /// <summary>Action <c>*</c>, <c>kms:*</c> or any pattern as wide; or NotAction that leaves every KMS action in.</summary>
+    private static bool AllowsEveryKmsAction(PolicyStatement statement) =>
+        statement.Action is { } actions ? actions.Any(a => AnyKmsAction.All(name => Matches(a, name, ignoreCase: true)))
+        : statement.NotAction is { } excluded && !excluded.Any(a => AnyKmsAction.Any(name => Matches(a, name, ignoreCase: true)));
+
+    /// <summary>Resource <c>*</c>, <c>arn:aws:kms:*</c>, <c>arn:aws:kms:*:*:key/*</c> or any pattern as wide; or NotResource that leaves every key in.</summary>
+    private static bool CoversEveryKey(PolicyStatement statement) =>
+        statement.Resource is { } resources ? resources.Any(r => AnyKey.All(arn => Matches(r, arn, ignoreCase: false)))
+        : statement.NotResource is { } excluded && !excluded.Any(r => AnyKey.Any(arn => Matches(r, arn, ignoreCase: false)));
+
+    private static bool Matches(string pattern, string value, bool ignoreCase) =>
+        System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, value, ignoreCase);
 
     private static string Time(DateTimeOffset? time) =>
         time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "?";

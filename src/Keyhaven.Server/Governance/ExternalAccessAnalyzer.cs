@@ -14,6 +14,9 @@ internal static class ExternalAccessAnalyzer
     /// <summary>Condition keys that, with a positive operator and values inside the zone, keep a wildcard principal inside it.</summary>
     private static readonly string[] ZoneKeys = ["aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "kms:CallerAccount", "aws:PrincipalArn"];
 
+    /// <summary>The condition operators (optionally under <c>ForAnyValue:</c>) whose values a request must match one of.</summary>
+    private static readonly HashSet<string> LimitingOperators = new(StringComparer.Ordinal) { "StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike" };
+
     public static IEnumerable<Finding> Analyze(GovernanceInventory inventory, KmsKey key)
     {
         var account = key.Account.Value;
@@ -91,9 +94,10 @@ internal static class ExternalAccessAnalyzer
     {
         foreach (var entry in statement.Conditions)
         {
-            var op = entry.Operator;
-            if (op.EndsWith("IfExists", StringComparison.Ordinal) || op.StartsWith("ForAllValues:", StringComparison.Ordinal) || op.Contains("Not", StringComparison.Ordinal)
-                || !ZoneKeys.Any(k => k.Equals(entry.Key, StringComparison.OrdinalIgnoreCase)))
+            // Only an operator that requires the value to be one of the listed ones limits callers: not IfExists (absent
+            // keys pass), not ForAllValues (an empty set passes), not the negated, numeric, date or Null operators.
+            var op = entry.Operator.StartsWith("ForAnyValue:", StringComparison.Ordinal) ? entry.Operator["ForAnyValue:".Length..] : entry.Operator;
+            if (!LimitingOperators.Contains(op) || !ZoneKeys.Any(k => k.Equals(entry.Key, StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }

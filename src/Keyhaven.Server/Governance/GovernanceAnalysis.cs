@@ -78,9 +78,9 @@ public sealed class GovernanceAnalysis
 
         if (options.Analyzers.HasFlag(GovernanceAnalyzers.SeparationOfDuties))
         {
-            foreach (var key in keys.Where(k => k.State != KeyState.PendingDeletion))
+            foreach (var key in keys.Where(k => k.State is not (KeyState.PendingDeletion or KeyState.PendingReplicaDeletion)))
             {
-                findings.AddRange(await SeparationOfDutiesAnalyzer.AnalyzeAsync(inventory, access, key, cancellationToken));
+                findings.AddRange(await SeparationOfDutiesAnalyzer.AnalyzeAsync(inventory, access, key, InScope, cancellationToken));
             }
         }
 
@@ -102,9 +102,12 @@ public sealed class GovernanceAnalysis
 
     /// <summary>
     /// Who can perform <paramref name="action"/> on the key <paramref name="keyId"/> (a key id or ARN): every known
-    /// principal, allowed, allowed only under conditions, or denied, with the reason.
+    /// principal of <paramref name="accounts"/>, allowed, allowed only under conditions, or denied, with the reason.
     /// </summary>
-    /// <param name="accounts">Only a key of these accounts is found; null for any.</param>
+    /// <param name="accounts">
+    /// Only a key of these accounts is found, and only their principals are listed (another tenant's users and roles,
+    /// and what their policies allow, are not the caller's to see); null for any.
+    /// </param>
     /// <exception cref="ArgumentException"><paramref name="action"/> is not <c>kms:Operation</c>.</exception>
     /// <exception cref="KeyNotFoundException">No such key (in <paramref name="accounts"/>).</exception>
     public async Task<KeyAccessReport> WhoCanUseAsync(string keyId, string action, IReadOnlySet<string>? accounts = null, CancellationToken cancellationToken = default)
@@ -124,7 +127,7 @@ public sealed class GovernanceAnalysis
         var key = matches[0];
         var analyzer = new KeyAccessAnalyzer(_authorizer);
         var entries = new List<KeyAccessEntry>();
-        foreach (var principal in inventory.Principals)
+        foreach (var principal in inventory.Principals.Where(p => accounts is null || accounts.Contains(p.Account)))
         {
             entries.Add(await analyzer.EvaluateAsync(principal, key, action, cancellationToken));
         }

@@ -43,7 +43,8 @@ internal static class PolicyValidationAnalyzer
     private static IEnumerable<Finding> Validate(string resource, string policyName, string document, PolicyType type) =>
         PolicyValidator.Validate(document, type).Select(f => Finding.Create(FindingRules.PolicyValidation, Severity(f.Type), resource, null, $"{policyName} {f.Path}",
             $"{f.TypeName} {f.IssueCode}: {f.Message}",
-            f.Type == FindingType.Error ? "Fix the policy: this part does not work as written." : "Review the policy element named in the statement."));
+            f.Type == FindingType.Error ? "Fix the policy: this part does not work as written." : "Review the policy element named in the statement.",
+            issue: f.IssueCode));
 
     private static FindingSeverity Severity(FindingType type) => type switch
     {

@@ -9,23 +9,33 @@ namespace Keyhaven.Server.Governance;
 /// </summary>
 internal static class SeparationOfDutiesAnalyzer
 {
-    /// <summary>Administrative actions: changing who may use the key, or destroying it.</summary>
+    /// <summary>
+    /// Administrative actions: changing who may use the key (its policy, grants, a replica with a policy of its own), or
+    /// making it unusable or usable again (deletion and its cancellation, disabling and enabling, deleting or importing
+    /// its material), as the key administrators' statement of AWS's default key policy covers them.
+    /// </summary>
     public static readonly IReadOnlyList<string> AdministerActions =
-        ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CreateGrant", "kms:DisableKey"];
+    [
+        "kms:PutKeyPolicy", "kms:CreateGrant", "kms:RevokeGrant", "kms:ReplicateKey", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+        "kms:DisableKey", "kms:EnableKey", "kms:DeleteImportedKeyMaterial", "kms:ImportKeyMaterial",
+    ];
 
-    /// <summary>The actions that use a key of <paramref name="usage"/>.</summary>
+    /// <summary>The actions that use a key of <paramref name="usage"/>: every operation that turns the key into data or a result.</summary>
     public static IReadOnlyList<string> UseActions(KeyUsage usage) => usage switch
     {
         KeyUsage.SignVerify => ["kms:Sign"],
-        KeyUsage.GenerateVerifyMac => ["kms:GenerateMac"],
+        KeyUsage.GenerateVerifyMac => ["kms:GenerateMac", "kms:VerifyMac"],
         KeyUsage.KeyAgreement => ["kms:DeriveSharedSecret"],
-        _ => ["kms:Decrypt", "kms:GenerateDataKey"],
+        _ => ["kms:Decrypt", "kms:Encrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+            "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext"],
     };
 
-    public static async Task<List<Finding>> AnalyzeAsync(GovernanceInventory inventory, KeyAccessAnalyzer access, KmsKey key, CancellationToken cancellationToken)
+    /// <param name="inScope">Whether a principal's account is the caller's to see (another tenant's principals are left out).</param>
+    public static async Task<List<Finding>> AnalyzeAsync(GovernanceInventory inventory, KeyAccessAnalyzer access, KmsKey key, Func<string, bool> inScope,
+        CancellationToken cancellationToken)
     {
         var findings = new List<Finding>();
-        foreach (var principal in inventory.Principals.Where(p => !p.IsRoot))
+        foreach (var principal in inventory.Principals.Where(p => !p.IsRoot && inScope(p.Account)))
         {
             var administers = new List<KeyAccessEntry>();
             foreach (var action in AdministerActions)

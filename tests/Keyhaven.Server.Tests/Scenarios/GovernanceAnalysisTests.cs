@@ -176,12 +176,16 @@ public sealed partial class GovernanceAnalysisTests
         var allowed = access.Where(p => p.Value.GetProperty("outcome").GetString() != "DENIED").Select(p => p.Key).Order().ToList();
         Assert.Equal(new[] { appPayroll, appReader, reader }.Order(), allowed);
 
-        // The member account's administrator asks too: the same answer for its own key; the management account's keys are not its to see.
+        // The member account's administrator asks too: the same answers for its own principals, none for the management
+        // account's (another tenant's users and roles are not its to see, even one the key policy names); nor the management account's keys.
         var managementKey = (await server.Client().CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
         var memberView = await raw.SendAsync("KeyhavenGovernance.AnalyzeKeyAccess", JsonSerializer.Serialize(new { keyId = key.Arn, action = "kms:Decrypt" }),
             session.AccessKeyId, session.SecretAccessKey, service: "keyhaven", sessionToken: session.SessionToken);
         Assert.True(memberView.Status == 200, memberView.Message);
-        Assert.Equal(access.Count, memberView.Body.GetProperty("principals").GetArrayLength());
+        var memberPrincipals = memberView.Body.GetProperty("principals").EnumerateArray().Select(p => p.GetProperty("principal").GetString()!).Order().ToList();
+        Assert.Equal(access.Keys.Select(k => k.Split(' ')[0]).Where(arn => arn.Split(':')[4] == member).Distinct().Order(), memberPrincipals);
+        Assert.DoesNotContain(reader, memberPrincipals);
+        Assert.DoesNotContain(operatorArn, memberPrincipals);
         var hidden = await raw.SendAsync("KeyhavenGovernance.AnalyzeKeyAccess", JsonSerializer.Serialize(new { keyId = managementKey.Arn, action = "kms:Decrypt" }),
             session.AccessKeyId, session.SecretAccessKey, service: "keyhaven", sessionToken: session.SessionToken);
         Assert.Equal("NotFoundException", hidden.ErrorType);
