@@ -15,10 +15,14 @@ namespace Keyhaven.Kms.Deletion;
 public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, AliasRepository aliases, GrantRepository grants,
     KeyUsageTracker usage, KmsEnvironment environment)
 {
-    /// <summary>Deletes the keys that are due now; returns how many were deleted.</summary>
-    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the keys that are due now. A due key that is a multi-Region primary with replica keys is never deleted:
+    /// it is left as it is and named in <see cref="DeletionSweepResult.Withheld"/>.
+    /// </summary>
+    public async Task<DeletionSweepResult> SweepAsync(CancellationToken cancellationToken)
     {
         var deletedKeys = 0;
+        var withheld = new List<string>();
         foreach (var candidate in await keys.ListAllAsync(cancellationToken))
         {
             if (!IsDue(candidate, environment.Now))
@@ -28,14 +32,25 @@ public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, Alias
 
             var deletedAliases = new List<Alias>();
             IReadOnlyList<KmsKey> related = [];
+            var isPrimaryWithReplicas = false;
             var deleted = await store.WriteAsync(async transaction =>
             {
                 deletedAliases.Clear();
                 related = [];
+                isPrimaryWithReplicas = false;
                 var key = await KeyRepository.ReadAsync(transaction, KeyRepository.StorageKeyFor(candidate.Account, candidate.Region, candidate.Id), cancellationToken);
                 if (key is null || !IsDue(key, environment.Now))
                 {
                     return false; // cancelled or already deleted since the listing
+                }
+
+                // AWS: "KMS will not delete a multi-Region primary key that has replica keys." Such a primary waits in
+                // PendingReplicaDeletion, never in PendingDeletion; a record that says otherwise (written by a bug, or
+                // by an older version) is kept, with its aliases and grants, rather than leave replicas of a deleted key.
+                if (key.IsMultiRegionPrimaryWithReplicas)
+                {
+                    isPrimaryWithReplicas = true;
+                    return false;
                 }
 
                 await AliasManager.DeleteAllForKeyAsync(transaction, key, deletedAliases, cancellationToken);
@@ -62,9 +77,13 @@ public sealed class DeletionSweeper(RecordStore store, KeyRepository keys, Alias
 
                 deletedKeys++;
             }
+            else if (isPrimaryWithReplicas)
+            {
+                withheld.Add(candidate.Arn);
+            }
         }
 
-        return deletedKeys;
+        return new DeletionSweepResult(deletedKeys, withheld);
     }
 
     private static bool IsDue(KmsKey key, DateTimeOffset now) => key.State == KeyState.PendingDeletion && key.DeletionDate <= now;

@@ -114,7 +114,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         return ChangeAsync(caller, keyId, key =>
         {
             KeyStateRules.EnsureNotPendingDeletion(key);
-            return key.IsMultiRegionPrimary && !key.MultiRegion!.ReplicaRegions.IsEmpty
+            return key.IsMultiRegionPrimaryWithReplicas
                 ? key with { State = KeyState.PendingReplicaDeletion, PendingWindowInDays = days, DeletionDate = null }
                 : key with { State = KeyState.PendingDeletion, PendingWindowInDays = days, DeletionDate = environment.Now.AddDays(days) };
         }, cancellationToken);

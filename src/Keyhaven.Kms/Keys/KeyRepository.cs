@@ -95,7 +95,22 @@ public sealed class KeyRepository(RecordStore store)
     /// the key <paramref name="addRelated"/> makes from the changed key (a new replica of a multi-Region key).
     /// </summary>
     /// <returns>The changed key; the created key when <paramref name="addRelated"/> is given.</returns>
-    public async Task<KmsKey> UpdateAsync(KmsKey current, Func<KmsKey, KmsKey> change, Func<KmsKey, KmsKey>? addRelated, CancellationToken cancellationToken)
+    public Task<KmsKey> UpdateAsync(KmsKey current, Func<KmsKey, KmsKey> change, Func<KmsKey, KmsKey>? addRelated, CancellationToken cancellationToken) =>
+        UpdateAsync(current, change, addRelated, checkRelated: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="UpdateAsync(KmsKey, Func{KmsKey, KmsKey}, Func{KmsKey, KmsKey}?, CancellationToken)"/>, and shows
+    /// <paramref name="checkRelated"/> each existing related key as this transaction reads it, before its shared
+    /// properties are written. It may throw a <see cref="KmsException"/> to refuse the whole change (nothing is
+    /// written); like <paramref name="change"/>, it may run more than once and must have no side effects.
+    /// </summary>
+    /// <remarks>
+    /// A check made before the transaction (from the cache, or from a read of its own) can be stale by the time the
+    /// transaction writes: another request, or another node, may have changed the related key in between. A check
+    /// here sees the record this transaction writes over, and a concurrent write of it makes the transaction retry.
+    /// </remarks>
+    public async Task<KmsKey> UpdateAsync(KmsKey current, Func<KmsKey, KmsKey> change, Func<KmsKey, KmsKey>? addRelated, Action<KmsKey>? checkRelated,
+        CancellationToken cancellationToken)
     {
         var storageKey = StorageKeyFor(current.Account, current.Region, current.Id);
         var generation = _cache.Generation;
@@ -124,6 +139,7 @@ public sealed class KeyRepository(RecordStore store)
                         continue; // the replica addRelated is about to make
                     }
 
+                    checkRelated?.Invoke(related);
                     var synced = MultiRegion.SharedProperties.Copy(next, related);
                     if (!ReferenceEquals(synced, related))
                     {
@@ -164,8 +180,9 @@ public sealed class KeyRepository(RecordStore store)
             return [];
         }
 
-        // INVARIANT: a primary is deleted only once it has no replicas (it waits in PendingReplicaDeletion until then).
-        System.Diagnostics.Debug.Assert(deleted.IsMultiRegionReplica || configuration.ReplicaRegions.IsEmpty);
+        // INVARIANT: a primary is deleted only once it has no replicas (it waits in PendingReplicaDeletion until then,
+        // and DeleteAsync refuses it otherwise).
+        System.Diagnostics.Debug.Assert(!deleted.IsMultiRegionPrimaryWithReplicas);
         var remaining = configuration.WithoutReplica(deleted.Region);
         var changed = new List<KmsKey>();
         foreach (var region in remaining.Regions)
@@ -190,8 +207,20 @@ public sealed class KeyRepository(RecordStore store)
     }
 
     /// <summary>Deletes a key for good, inside the caller's transaction; call <see cref="Forget"/> after the commit.</summary>
-    public static ValueTask DeleteAsync(RecordTransaction transaction, KmsKey key, CancellationToken cancellationToken) =>
-        transaction.DeleteAsync(StorageKeyFor(key.Account, key.Region, key.Id), key.StoreVersion, cancellationToken);
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="key"/> is a multi-Region primary key that still has replicas; the caller's transaction must not commit.
+    /// </exception>
+    public static ValueTask DeleteAsync(RecordTransaction transaction, KmsKey key, CancellationToken cancellationToken)
+    {
+        // AWS: "KMS will not delete a multi-Region primary key that has replica keys." Deleting it would leave replicas
+        // whose configuration names a primary that no longer exists, so this holds here whatever the caller checked.
+        if (key.IsMultiRegionPrimaryWithReplicas)
+        {
+            throw new InvalidOperationException($"{key.Arn} is a multi-Region primary key with replica keys; it is not deleted.");
+        }
+
+        return transaction.DeleteAsync(StorageKeyFor(key.Account, key.Region, key.Id), key.StoreVersion, cancellationToken);
+    }
 
     public void Forget(KmsKey key) => _cache.Invalidate(StorageKeyFor(key.Account, key.Region, key.Id).Id);
 

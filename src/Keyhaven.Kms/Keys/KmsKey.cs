@@ -46,6 +46,9 @@ public sealed record KmsKey
     /// <summary>True for the primary key of a multi-Region key.</summary>
     public bool IsMultiRegionPrimary => MultiRegion is { } configuration && configuration.PrimaryRegion == Region;
 
+    /// <summary>True for the primary key of a multi-Region key that still has replica keys (AWS never deletes such a key).</summary>
+    public bool IsMultiRegionPrimaryWithReplicas => IsMultiRegionPrimary && !MultiRegion!.ReplicaRegions.IsEmpty;
+
     /// <summary>True for a replica key of a multi-Region key.</summary>
     public bool IsMultiRegionReplica => MultiRegion is { } configuration && configuration.PrimaryRegion != Region;
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Keyhaven.Kms.Accounts;
 using Keyhaven.Kms.Errors;
 using Keyhaven.Kms.Infrastructure;
@@ -15,7 +14,7 @@ namespace Keyhaven.Kms.MultiRegion;
 /// Creating state) and a primary change is complete when the call returns (no transient Updating state). Thread-safe.
 /// </summary>
 /// <param name="servedRegions">The regions this deployment serves; a replica can only go to one of them. Null: any region.</param>
-public sealed partial class MultiRegionKeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvironment environment, IReadOnlySet<string>? servedRegions)
+public sealed class MultiRegionKeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvironment environment, IReadOnlySet<string>? servedRegions)
 {
     /// <summary>Makes a replica of the multi-Region primary key <paramref name="keyId"/> in <paramref name="replicaRegion"/>.</summary>
     /// <exception cref="KmsException">
@@ -96,21 +95,22 @@ public sealed partial class MultiRegionKeyManager(KeyRepository keys, KeyResolve
             }
 
             return stored with { MultiRegion = stored.MultiRegion.WithPrimary(region) };
+        }, addRelated: null, checkRelated: related =>
+        {
+            // The check above read the replica before this transaction (possibly from the cache): a ScheduleKeyDeletion
+            // or DisableKey of the replica may have committed since. Checked again on the record this transaction writes,
+            // or a key pending deletion could become a primary with replicas, which AWS never deletes and the sweeper
+            // would. AWS: both keys must be Enabled when the operation starts.
+            if (related.Region == region)
+            {
+                EnsureUsable(related);
+            }
         }, cancellationToken);
     }
 
-    private string ValidateRegion(string? region, string member)
+    private string ValidateRegion(string? requested, string member)
     {
-        if (string.IsNullOrEmpty(region))
-        {
-            KmsErrors.Validation(member, "Member must not be null");
-        }
-
-        if (region.Length > 32 || !RegionPattern().IsMatch(region))
-        {
-            KmsErrors.Validation(member, "Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$");
-        }
-
+        var region = RegionName.Validate(requested, member);
         if (servedRegions is not null && !servedRegions.Contains(region))
         {
             KmsErrors.Throw(KmsErrorCode.UnsupportedOperationException,
@@ -136,7 +136,4 @@ public sealed partial class MultiRegionKeyManager(KeyRepository keys, KeyResolve
 
     /// <summary>The key must be Enabled: DisabledException when disabled, KMSInvalidStateException in any other state.</summary>
     private static void EnsureUsable(KmsKey key) => KeyStateRules.EnsureUsable(key);
-
-    [GeneratedRegex(@"^([a-z]+-){2,3}\d+$", RegexOptions.CultureInvariant)]
-    private static partial Regex RegionPattern();
 }

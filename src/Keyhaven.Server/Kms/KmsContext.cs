@@ -52,19 +52,24 @@ internal static class KmsContext
     public static IReadOnlyDictionary<string, ContextValues>? ForTagKeys(IReadOnlyList<string>? tagKeys) =>
         tagKeys is not { Count: > 0 } ? null : new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase) { ["aws:TagKeys"] = new([.. tagKeys]) };
 
-    /// <summary>CreateKey: the requested key shape, its tags and the lockout-check bypass.</summary>
+    /// <summary>CreateKey: the requested key shape (multi-Region or not), its tags and the lockout-check bypass.</summary>
     public static IReadOnlyDictionary<string, ContextValues> ForCreateKey(CreateKeyRequest request)
     {
+        var multiRegion = request.MultiRegion == true;
         var values = new Dictionary<string, ContextValues>(ForTags(request.Tags) ?? new Dictionary<string, ContextValues>(), StringComparer.OrdinalIgnoreCase)
         {
             ["kms:KeySpec"] = new(request.KeySpec ?? request.CustomerMasterKeySpec ?? "SYMMETRIC_DEFAULT"),
             ["kms:KeyUsage"] = new(request.KeyUsage ?? "ENCRYPT_DECRYPT"),
             ["kms:KeyOrigin"] = new(request.Origin ?? "AWS_KMS"),
             ["kms:BypassPolicyLockoutSafetyCheck"] = new(request.BypassPolicyLockoutSafetyCheck == true ? "true" : "false"),
+            // AWS: every key has a MultiRegion property (false when the request leaves it out), so kms:MultiRegion is
+            // always present: a policy that allows only {"Bool":{"kms:MultiRegion":"false"}} must allow a plain CreateKey.
+            ["kms:MultiRegion"] = new(multiRegion ? "true" : "false"),
         };
-        if (request.MultiRegion is { } multiRegion)
+        if (multiRegion)
         {
-            values["kms:MultiRegion"] = new(multiRegion ? "true" : "false");
+            // AWS: kms:MultiRegionKeyType controls CreateKey too; a new multi-Region key is a primary key.
+            values["kms:MultiRegionKeyType"] = new("PRIMARY");
         }
 
         return values;

@@ -16,7 +16,7 @@ public sealed class DeletionSweeperTests : IAsyncLifetime
 
     private KeyManager Keys => _kms.Domain.KeyManager;
 
-    private Task<int> SweepAsync() => _kms.Domain.DeletionSweeper.SweepAsync(None);
+    private async Task<int> SweepAsync() => (await _kms.Domain.DeletionSweeper.SweepAsync(None)).Deleted;
 
     [Fact]
     public async Task ScheduleDeletion_SetsTheDeletionDateAfterTheWindow()
@@ -186,5 +186,48 @@ public sealed class DeletionSweeperTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<KmsException>(async () => await Keys.DescribeAsync(Caller, "alias/doomed-1", None));
         Assert.Equal(KmsErrorCode.NotFoundException, error.Code);
         Assert.Equal(kept.Id, (await Keys.DescribeAsync(Caller, "alias/kept", None)).Id);
+    }
+
+    [Fact]
+    public async Task AMultiRegionPrimaryWithReplicas_IsNeverDeleted_EvenWhenItsRecordSaysPendingDeletion()
+    {
+        // AWS: "KMS will not delete a multi-Region primary key that has replica keys." No API leads to this record (such
+        // a primary waits in PendingReplicaDeletion); it is written straight through the repository, as a bug (the old
+        // UpdatePrimaryRegion race) or an older version could have left it.
+        var primary = await Keys.CreateAsync(Caller, new NewKeyRequest(null, null, null) { MultiRegion = true }, None);
+        await _kms.Domain.MultiRegion.ReplicateAsync(Caller, primary.Id.Value, "eu-west-1", new Keyhaven.Kms.MultiRegion.NewReplicaRequest(null, null, null), None);
+        await _kms.Domain.AliasManager.CreateAsync(Caller, "alias/kept", primary.Id.Value, None);
+        var stored = (await _kms.ReadStoredAsync(primary))!;
+        await _kms.Domain.Keys.UpdateAsync(stored, key => key with
+        {
+            State = KeyState.PendingDeletion, PendingWindowInDays = 7, DeletionDate = _kms.Clock.GetUtcNow().AddDays(7),
+        }, None);
+        _kms.Clock.Advance(TimeSpan.FromDays(8));
+
+        var sweep = await _kms.Domain.DeletionSweeper.SweepAsync(None);
+
+        Assert.Equal(0, sweep.Deleted);
+        Assert.Equal([primary.Arn], sweep.Withheld);
+        Assert.Equal(KeyState.PendingDeletion, (await _kms.ReadStoredAsync(primary))!.State);
+        var replica = (await _kms.NewDomain().Keys.FindAsync(primary.Account, "eu-west-1", primary.Id, None))!;
+        Assert.Equal(primary.Arn, Keyhaven.Kms.Keys.KeyArn.ForKey(replica.MultiRegion!.PrimaryRegion, replica.Account, replica.Id));
+        Assert.Equal(primary.Id, (await Keys.DescribeAsync(Caller, "alias/kept", None)).Id);
+    }
+
+    [Fact]
+    public async Task TheRepository_RefusesToDeleteAMultiRegionPrimaryWithReplicas()
+    {
+        // The last line of defence behind the sweeper's own check: the transaction fails and deletes nothing.
+        var primary = await Keys.CreateAsync(Caller, new NewKeyRequest(null, null, null) { MultiRegion = true }, None);
+        await _kms.Domain.MultiRegion.ReplicateAsync(Caller, primary.Id.Value, "eu-west-1", new Keyhaven.Kms.MultiRegion.NewReplicaRequest(null, null, null), None);
+        var stored = (await _kms.ReadStoredAsync(primary))!;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _kms.Store.WriteAsync(async transaction =>
+        {
+            await KeyRepository.DeleteAsync(transaction, stored, None);
+            return true;
+        }, None));
+
+        Assert.NotNull(await _kms.ReadStoredAsync(primary));
     }
 }

@@ -296,7 +296,7 @@ public sealed class GrantManagerTests : IAsyncLifetime
         await Grants.RevokeAsync(Caller, key.Arn, revoke.Grant.Id.Value, false, None);
 
         _kms.Clock.Advance(TimeSpan.FromDays(8));
-        Assert.Equal(1, await _kms.Domain.DeletionSweeper.SweepAsync(None));
+        Assert.Equal(1, (await _kms.Domain.DeletionSweeper.SweepAsync(None)).Deleted);
         var remaining = await _kms.RawEntriesAsync("grants");
         Assert.Single(remaining);
         Assert.StartsWith($"{other.Account}/{other.Region}/{other.Id}/", remaining[0].Key.Id);

@@ -69,6 +69,42 @@ public sealed class MultiRegionKeyManagerTests : IAsyncLifetime
         Assert.Equal(KeyState.Enabled, (await _kms.NewDomain().Keys.FindAsync(primary.Account, "us-east-1", primary.Id, None))!.State);
     }
 
+    [Theory]
+    [InlineData(false, KmsErrorCode.KMSInvalidStateException)]
+    [InlineData(true, KmsErrorCode.DisabledException)]
+    public async Task UpdatePrimaryRegion_checks_the_replica_again_inside_its_transaction(bool disable, KmsErrorCode expected)
+    {
+        // AWS UpdatePrimaryRegion: both keys must be Enabled when the operation starts. Another node changes the replica
+        // after this node cached it Enabled (SQLite's change feed never publishes, so this node's cache stays stale):
+        // the check before the transaction passes, the one inside must refuse. A replica pending deletion that became the
+        // primary would keep its replicas, and the sweeper would delete it from under them.
+        var primary = await _kms.Domain.KeyManager.CreateAsync(Caller, new NewKeyRequest(null, null, null) { MultiRegion = true }, None);
+        await _kms.Domain.MultiRegion.ReplicateAsync(Caller, primary.Id.Value, "eu-west-1", new NewReplicaRequest(null, null, null), None);
+        Assert.Equal(KeyState.Enabled, (await _kms.Domain.Keys.FindAsync(primary.Account, "eu-west-1", primary.Id, None))!.State); // cached here
+        var otherNode = _kms.NewDomain();
+        if (disable)
+        {
+            await otherNode.KeyManager.DisableAsync(West, primary.Id.Value, None);
+        }
+        else
+        {
+            await otherNode.KeyManager.ScheduleDeletionAsync(West, primary.Id.Value, 7, None);
+        }
+
+        Assert.Equal(KeyState.Enabled, (await _kms.Domain.Keys.FindAsync(primary.Account, "eu-west-1", primary.Id, None))!.State); // now stale, as intended
+
+        var error = await Assert.ThrowsAsync<KmsException>(() => _kms.Domain.MultiRegion.UpdatePrimaryRegionAsync(Caller, primary.Id.Value, "eu-west-1", None));
+
+        Assert.Equal(expected, error.Code);
+        Assert.Contains("eu-west-1", error.Message);
+        var stored = _kms.NewDomain();
+        var storedPrimary = (await stored.Keys.FindAsync(primary.Account, "us-east-1", primary.Id, None))!;
+        var storedReplica = (await stored.Keys.FindAsync(primary.Account, "eu-west-1", primary.Id, None))!;
+        Assert.True(storedPrimary.IsMultiRegionPrimary);
+        Assert.True(storedReplica.IsMultiRegionReplica);
+        Assert.Equal(new MultiRegionConfiguration("us-east-1", ["eu-west-1"]), storedReplica.MultiRegion);
+    }
+
     [Fact]
     public async Task Replication_refuses_unserved_regions_when_the_host_names_its_regions()
     {

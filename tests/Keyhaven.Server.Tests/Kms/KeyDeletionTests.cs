@@ -29,7 +29,10 @@ public sealed class KeyDeletionTests
             kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(ciphertext) }));
         var described = await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId });
         Assert.Equal(KeyState.PendingDeletion, described.KeyMetadata.KeyState);
-        Assert.Equal(7, described.KeyMetadata.PendingDeletionWindowInDays);
+        // model: PendingDeletionWindowInDays "is present only when the KeyState of the KMS key is PendingReplicaDeletion";
+        // a key pending deletion shows its DeletionDate instead (ScheduleKeyDeletion's response names the window).
+        Assert.Null(described.KeyMetadata.PendingDeletionWindowInDays);
+        Assert.Equal(scheduled.DeletionDate, described.KeyMetadata.DeletionDate);
 
         server.Clock.Advance(TimeSpan.FromDays(6));
         await server.Server.RunMaintenanceAsync();

@@ -44,6 +44,22 @@ public sealed partial class KeyLifecycleTests(ServerFixture fixture) : IClassFix
     }
 
     [Theory]
+    [InlineData("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", true)]
+    [InlineData("HMAC_256", "GENERATE_VERIFY_MAC", false)]
+    [InlineData("ECC_NIST_P256", "SIGN_VERIFY", false)]
+    [InlineData("ECC_NIST_P256", "KEY_AGREEMENT", false)]
+    public async Task CurrentKeyMaterialId_is_shown_only_for_symmetric_encryption_keys(string spec, string usage, bool shown)
+    {
+        // model: KeyMetadata.CurrentKeyMaterialId "is present for symmetric encryption keys with AWS_KMS or EXTERNAL origin"
+        // (EXTERNAL: ImportKeyMaterialTests).
+        var created = (await Kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = usage })).KeyMetadata;
+        var described = (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = created.KeyId })).KeyMetadata;
+
+        Assert.Equal(shown, created.CurrentKeyMaterialId is not null);
+        Assert.Equal(shown, described.CurrentKeyMaterialId is not null);
+    }
+
+    [Theory]
     [InlineData("SM2", typeof(UnsupportedOperationException))]
     [InlineData("NOT_A_SPEC", typeof(AmazonKeyManagementServiceException))]
     public async Task CreateKey_refuses_key_specs_Keyhaven_does_not_make(string spec, Type expected)

@@ -101,8 +101,12 @@ internal static class KeyHandlers
             key.IsMultiRegionPrimary ? "PRIMARY" : "REPLICA",
             new MultiRegionKeyModel(KeyArn.ForKey(multiRegion.PrimaryRegion, key.Account, key.Id), multiRegion.PrimaryRegion),
             [.. multiRegion.ReplicaRegions.Select(region => new MultiRegionKeyModel(KeyArn.ForKey(region, key.Account, key.Id), region))]),
-        PendingDeletionWindowInDays = key.PendingWindowInDays,
-        CurrentKeyMaterialId = key.Versions.IsEmpty ? null : key.CurrentVersion.MaterialId,
+        // model: KeyMetadata.PendingDeletionWindowInDays "is present only when the KeyState of the KMS key is
+        // PendingReplicaDeletion"; once the last replica is gone the key is PendingDeletion and shows its DeletionDate.
+        PendingDeletionWindowInDays = key.State == KeyState.PendingReplicaDeletion ? key.PendingWindowInDays : null,
+        // model: KeyMetadata.CurrentKeyMaterialId "is present for symmetric encryption keys with AWS_KMS or EXTERNAL
+        // origin" (the keys that rotate); HMAC and asymmetric keys have one material and no id in the metadata.
+        CurrentKeyMaterialId = key.Spec != KeySpec.SymmetricDefault || key.Versions.IsEmpty ? null : key.CurrentVersion.MaterialId,
         ValidTo = key.ValidTo,
         ExpirationModel = key.Origin != KeyOrigin.External ? null : key.ValidTo is null ? "KEY_MATERIAL_DOES_NOT_EXPIRE" : "KEY_MATERIAL_EXPIRES",
     };

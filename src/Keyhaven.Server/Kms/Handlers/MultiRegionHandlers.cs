@@ -16,17 +16,23 @@ internal static class MultiRegionHandlers
         // AWS: kms:ReplicateKey on the primary key (in its region), kms:CreateKey in the replica region (IAM policy),
         // and kms:TagResource there too when the request tags the replica.
         yield return new KmsOperation<ReplicateKeyRequest, ReplicateKeyResponse>("ReplicateKey", c.ReplicateKeyRequest, c.ReplicateKeyResponse,
-            r => [
-                KmsAccess.Key("ReplicateKey", r.KeyId, context: KmsContext.Values(("kms:ReplicaRegion", r.ReplicaRegion)))[0],
-                new KmsAccess("kms:CreateKey")
-                {
-                    Region = r.ReplicaRegion,
-                    Context = KmsContext.ForReplica(r),
-                    NewKeyPolicy = r.Policy,
-                    BypassLockoutCheck = r.BypassPolicyLockoutSafetyCheck == true,
-                },
-                .. r.Tags is { Count: > 0 } ? [new KmsAccess("kms:TagResource") { Region = r.ReplicaRegion, Context = KmsContext.ForTags(r.Tags) }] : Array.Empty<KmsAccess>(),
-            ],
+            r =>
+            {
+                // A malformed region is the request's error (ValidationException, as AWS checks the model's constraints
+                // first), not a region to authorize in.
+                RegionName.Validate(r.ReplicaRegion, "replicaRegion");
+                return [
+                    KmsAccess.Key("ReplicateKey", r.KeyId, context: KmsContext.Values(("kms:ReplicaRegion", r.ReplicaRegion)))[0],
+                    new KmsAccess("kms:CreateKey")
+                    {
+                        Region = r.ReplicaRegion,
+                        Context = KmsContext.ForReplica(r),
+                        NewKeyPolicy = r.Policy,
+                        BypassLockoutCheck = r.BypassPolicyLockoutSafetyCheck == true,
+                    },
+                    .. r.Tags is { Count: > 0 } ? [new KmsAccess("kms:TagResource") { Region = r.ReplicaRegion, Context = KmsContext.ForTags(r.Tags) }] : Array.Empty<KmsAccess>(),
+                ];
+            },
             async (caller, r, ct) =>
         {
             var tags = r.Tags?.Select(t => new KeyTag(t.TagKey ?? string.Empty, t.TagValue ?? string.Empty)).ToList();
@@ -37,13 +43,19 @@ internal static class MultiRegionHandlers
         // AWS: kms:UpdatePrimaryRegion on the current primary key and on the replica that becomes primary, each in its region.
         yield return new KmsOperation<UpdatePrimaryRegionRequest, EmptyResponse>("UpdatePrimaryRegion", c.UpdatePrimaryRegionRequest, c.EmptyResponse,
             // A regional key has no replica to authorize on: the operation itself answers UnsupportedOperationException.
-            r => [
-                KmsAccess.Key("UpdatePrimaryRegion", r.KeyId, context: KmsContext.Values(("kms:PrimaryRegion", r.PrimaryRegion)))[0],
-                .. NamesMultiRegionKey(r.KeyId) && r.PrimaryRegion is not null
-                    ? [KmsAccess.Key("UpdatePrimaryRegion", KeyArn.InRegion(r.KeyId, r.PrimaryRegion), context: KmsContext.Values(("kms:PrimaryRegion", r.PrimaryRegion)))[0]
-                        with { Region = r.PrimaryRegion }]
-                    : Array.Empty<KmsAccess>(),
-            ],
+            r =>
+            {
+                // model: PrimaryRegion is a RegionType. Checked before the replica is looked up in that region, where a
+                // malformed name (`US-EAST-1`, `x`, empty) found no key and answered NotFoundException.
+                RegionName.Validate(r.PrimaryRegion, "primaryRegion");
+                return [
+                    KmsAccess.Key("UpdatePrimaryRegion", r.KeyId, context: KmsContext.Values(("kms:PrimaryRegion", r.PrimaryRegion)))[0],
+                    .. NamesMultiRegionKey(r.KeyId)
+                        ? [KmsAccess.Key("UpdatePrimaryRegion", KeyArn.InRegion(r.KeyId, r.PrimaryRegion), context: KmsContext.Values(("kms:PrimaryRegion", r.PrimaryRegion)))[0]
+                            with { Region = r.PrimaryRegion }]
+                        : Array.Empty<KmsAccess>(),
+                ];
+            },
             async (caller, r, ct) =>
         {
             await kms.MultiRegion.UpdatePrimaryRegionAsync(caller, r.KeyId, r.PrimaryRegion, ct);

@@ -95,6 +95,10 @@ public sealed class MultiRegionKeyLifecycleTests
         Assert.Equal(KeyState.PendingReplicaDeletion, scheduled.KeyState);
         Assert.Null(scheduled.DeletionDate); // AWS: unknown until the last replica is deleted
         Assert.Equal(7, scheduled.PendingWindowInDays);
+        // model: DescribeKey shows the waiting period (PendingDeletionWindowInDays) only in PendingReplicaDeletion.
+        var pending = (await east.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata;
+        Assert.Equal(7, pending.PendingDeletionWindowInDays);
+        Assert.Null(pending.DeletionDate);
         await Assert.ThrowsAsync<KMSInvalidStateException>(() => east.EncryptAsync(new EncryptRequest { KeyId = primary.KeyId, Plaintext = KmsAssert.Bytes("x") }));
         await Assert.ThrowsAsync<KMSInvalidStateException>(() => east.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = primary.KeyId, ReplicaRegion = South }));
         Assert.Equal("kept", System.Text.Encoding.UTF8.GetString((await west.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(ciphertext) })).Plaintext.ToArray()));
@@ -117,6 +121,7 @@ public sealed class MultiRegionKeyLifecycleTests
         Assert.Empty(waiting.MultiRegionConfiguration.ReplicaKeys ?? []);
         var expected = server.Clock.GetUtcNow().AddDays(7).UtcDateTime;
         Assert.InRange(waiting.DeletionDate!.Value.ToUniversalTime(), expected.AddSeconds(-5), expected.AddSeconds(5));
+        Assert.Null(waiting.PendingDeletionWindowInDays); // model: once the last replica is gone, the DeletionDate replaces it
 
         server.Clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
         await server.Server.RunMaintenanceAsync();

@@ -1,3 +1,4 @@
+using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Keyhaven.Server.Tests.Infrastructure;
 using Keyhaven.Server.Tests.Sts;
@@ -65,6 +66,54 @@ public sealed partial class MultiRegionKeyTests
         await KmsAssert.DeniedAsync(() => mover.UpdatePrimaryRegionAsync(new UpdatePrimaryRegionRequest { KeyId = primary.KeyId, PrimaryRegion = South }));
         await mover.UpdatePrimaryRegionAsync(new UpdatePrimaryRegionRequest { KeyId = primary.KeyId, PrimaryRegion = West });
         Assert.Equal(West, (await InEast.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata.MultiRegionConfiguration.PrimaryKey.Region);
+    }
+
+    [Fact]
+    public async Task CreateKey_always_sets_kms_MultiRegion_and_sets_kms_MultiRegionKeyType_PRIMARY_for_a_multi_Region_key()
+    {
+        // AWS: every KMS key has a MultiRegion property, so kms:MultiRegion is "false" (not absent) for a plain CreateKey,
+        // and kms:MultiRegionKeyType controls CreateKey too (PRIMARY for a new multi-Region key).
+        using var iam = new IamQueryClient(fixture.Server);
+        var (_, regionalKey, regionalSecret) = await iam.CreateUserWithKeyAsync("creator-regional-only",
+            Policy(Statement("kms:CreateKey", """{"Bool":{"kms:MultiRegion":"false"}}""")));
+        using var regionalOnly = fixture.Server.ClientIn(East, regionalKey, regionalSecret);
+        Assert.False((await regionalOnly.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.MultiRegion);
+        Assert.False((await regionalOnly.CreateKeyAsync(new CreateKeyRequest { MultiRegion = false })).KeyMetadata.MultiRegion);
+        var denied = await KmsAssert.DeniedAsync(() => regionalOnly.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true }));
+        Assert.Contains("kms:CreateKey", denied.Message);
+
+        var (_, primaryKey, primarySecret) = await iam.CreateUserWithKeyAsync("creator-primary-only",
+            Policy(Statement("kms:CreateKey", """{"StringEquals":{"kms:MultiRegionKeyType":"PRIMARY"}}""")));
+        using var primaryOnly = fixture.Server.ClientIn(East, primaryKey, primarySecret);
+        var created = (await primaryOnly.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true })).KeyMetadata;
+        Assert.Equal(MultiRegionKeyType.PRIMARY, created.MultiRegionConfiguration.MultiRegionKeyType);
+        await KmsAssert.DeniedAsync(() => primaryOnly.CreateKeyAsync(new CreateKeyRequest())); // a regional key has no key type
+    }
+
+    [Theory]
+    [InlineData("US-EAST-1")]
+    [InlineData("x")]
+    [InlineData("")]
+    [InlineData("abcdefghijklmnop-abcdefghijklmnop-1")] // matches the pattern, longer than 32 characters
+    public async Task A_malformed_region_is_a_ValidationException_before_any_authorization_in_it(string malformed)
+    {
+        // model: PrimaryRegion and ReplicaRegion are RegionType (1–32 characters, ^([a-z]+-){2,3}\d+$); AWS checks the
+        // model's constraints before it looks up keys or evaluates policies in a region.
+        var primary = (await InEast.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true })).KeyMetadata;
+        await InEast.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = primary.KeyId, ReplicaRegion = West });
+        await KmsAssert.FailsAsync("ValidationException",
+            () => InEast.UpdatePrimaryRegionAsync(new UpdatePrimaryRegionRequest { KeyId = primary.KeyId, PrimaryRegion = malformed }));
+
+        // A caller allowed kms:ReplicateKey but no kms:CreateKey anywhere: the request's error, not a denial in region `malformed`.
+        using var iam = new IamQueryClient(fixture.Server);
+        var (_, accessKey, secret) = await iam.CreateUserWithKeyAsync("replicator-no-create-" + primary.KeyId[4..12],
+            Policy(Statement("kms:ReplicateKey", null), Statement("kms:UpdatePrimaryRegion", null)));
+        using var replicator = fixture.Server.ClientIn(East, accessKey, secret);
+        await KmsAssert.FailsAsync("ValidationException",
+            () => replicator.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = primary.KeyId, ReplicaRegion = malformed }));
+        await KmsAssert.FailsAsync("ValidationException",
+            () => replicator.UpdatePrimaryRegionAsync(new UpdatePrimaryRegionRequest { KeyId = primary.KeyId, PrimaryRegion = malformed }));
+        Assert.Equal(East, (await InEast.DescribeKeyAsync(new DescribeKeyRequest { KeyId = primary.KeyId })).KeyMetadata.MultiRegionConfiguration.PrimaryKey.Region);
     }
 
     private static string Statement(string action, string? condition) =>
