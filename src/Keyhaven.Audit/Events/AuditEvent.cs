@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Keyhaven.Audit.Events;
 
@@ -32,10 +33,12 @@ public sealed record AuditEvent
 
     public string? ErrorMessage { get; init; }
 
-    /// <summary>The allow-listed request members (lower camel case, as CloudTrail writes them), or null.</summary>
+    /// <summary>The allow-listed request members (lower camel case, as CloudTrail writes them), or null (written as null, as CloudTrail does).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public JsonElement? RequestParameters { get; init; }
 
-    /// <summary>The allow-listed response members, or null.</summary>
+    /// <summary>The allow-listed response members, or null (written as null, as CloudTrail does).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public JsonElement? ResponseElements { get; init; }
 
     /// <summary>Further data: for a denial, the authorization decision (layer and statements).</summary>

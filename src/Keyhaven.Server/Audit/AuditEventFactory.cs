@@ -41,7 +41,7 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
 
         JsonElement? requestParameters = operation is null ? null
             : query is not null ? QueryAuditReader.SelectRequest(query, operation.Request)
-            : JsonAuditReader.Select(exchange.RequestBody, operation.Request);
+            : JsonAuditReader.Select(exchange.RequestBody, operation.Request, operation.RequestDefaults);
         JsonElement? responseElements = operation is null || errorCode is not null ? null
             : query is not null ? QueryAuditReader.SelectResponse(exchange.ResponseBody, name, operation.Response)
             : JsonAuditReader.Select(exchange.ResponseBody, operation.Response);
@@ -55,7 +55,8 @@ internal sealed class AuditEventFactory(string defaultRegion, string deploymentA
             EventSource = profile?.EventSource ?? "unknown",
             EventName = name,
             AwsRegion = exchange.Region ?? defaultRegion,
-            SourceIPAddress = http.Connection.RemoteIpAddress?.ToString() ?? "",
+            // As policies see it: an IPv4 client of a dual-stack listener as IPv4, not as ::ffff:a.b.c.d.
+            SourceIPAddress = http.Connection.RemoteIpAddress is { } address ? Network.NetworkOrigin.Normalize(address).ToString() : "",
             UserAgent = UserAgent(http.Request),
             ErrorCode = errorCode,
             ErrorMessage = errorMessage,

@@ -9,9 +9,11 @@ internal static class AuditFieldWriter
     /// <summary>
     /// The members of <paramref name="source"/> that <paramref name="allowed"/> lists (<c>A</c> or <c>A.B</c>); null
     /// when none is present. Only the listed names are converted to camel case: the values under them are copied as
-    /// they are (map keys such as an encryption context's are user data).
+    /// they are (map keys such as an encryption context's are user data). A top-level member of
+    /// <paramref name="defaults"/> that the source lacks is written with its default (a string).
     /// </summary>
-    public static JsonElement? Select<TNode>(TNode source, IReadOnlyList<string> allowed, IAuditNodeReader<TNode> reader)
+    public static JsonElement? Select<TNode>(TNode source, IReadOnlyList<string> allowed, IAuditNodeReader<TNode> reader,
+        IReadOnlyList<KeyValuePair<string, string>>? defaults = null)
     {
         if (allowed.Count == 0)
         {
@@ -22,7 +24,7 @@ internal static class AuditFieldWriter
         var wrote = false;
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            wrote = WriteObject(writer, source, allowed.Select(a => a.Split('.')).ToList(), reader);
+            wrote = WriteObject(writer, source, allowed.Select(a => a.Split('.')).ToList(), reader, defaults ?? []);
         }
 
         if (!wrote)
@@ -34,7 +36,8 @@ internal static class AuditFieldWriter
         return document.RootElement.Clone();
     }
 
-    private static bool WriteObject<TNode>(Utf8JsonWriter writer, TNode node, List<string[]> paths, IAuditNodeReader<TNode> reader)
+    private static bool WriteObject<TNode>(Utf8JsonWriter writer, TNode node, List<string[]> paths, IAuditNodeReader<TNode> reader,
+        IReadOnlyList<KeyValuePair<string, string>> defaults)
     {
         var started = false;
         foreach (var group in paths.GroupBy(p => p[0], StringComparer.Ordinal))
@@ -52,7 +55,7 @@ internal static class AuditFieldWriter
 
             writer.WritePropertyName(JsonNamingPolicy.CamelCase.ConvertName(group.Key));
             var inner = group.Where(p => p.Length > 1).Select(p => p[1..]).ToList();
-            if (group.Any(p => p.Length == 1) || !WriteObject(writer, member, inner, reader))
+            if (group.Any(p => p.Length == 1) || !WriteObject(writer, member, inner, reader, []))
             {
                 if (group.Any(p => p.Length == 1))
                 {
@@ -62,6 +65,20 @@ internal static class AuditFieldWriter
                 {
                     writer.WriteNullValue();
                 }
+            }
+        }
+
+        foreach (var (name, value) in defaults)
+        {
+            if (!reader.TryGetMember(node, name, out _))
+            {
+                if (!started)
+                {
+                    writer.WriteStartObject();
+                    started = true;
+                }
+
+                writer.WriteString(JsonNamingPolicy.CamelCase.ConvertName(name), value);
             }
         }
 

@@ -8,7 +8,7 @@ internal sealed class JsonAuditReader : IAuditNodeReader<JsonElement>
     public static readonly JsonAuditReader Instance = new();
 
     /// <summary>The allow-listed members of a JSON body; null when it is empty, not a JSON object, or has none of them.</summary>
-    public static JsonElement? Select(ReadOnlyMemory<byte> body, IReadOnlyList<string> allowed)
+    public static JsonElement? Select(ReadOnlyMemory<byte> body, IReadOnlyList<string> allowed, IReadOnlyList<KeyValuePair<string, string>>? defaults = null)
     {
         if (body.IsEmpty || allowed.Count == 0)
         {
@@ -18,7 +18,7 @@ internal sealed class JsonAuditReader : IAuditNodeReader<JsonElement>
         try
         {
             using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
-            return document.RootElement.ValueKind == JsonValueKind.Object ? AuditFieldWriter.Select(document.RootElement, allowed, Instance) : null;
+            return document.RootElement.ValueKind == JsonValueKind.Object ? AuditFieldWriter.Select(document.RootElement, allowed, Instance, defaults) : null;
         }
         catch (JsonException)
         {

@@ -15,9 +15,12 @@ internal static class KmsAuditProfile
 
     public static readonly AuditProfile Instance = new("kms.amazonaws.com", AuditProtocol.Json, "KMSInternalException",
     [
-        Of("Encrypt", Crypto, readOnly: true),
-        Of("Decrypt", Crypto, readOnly: true),
-        Of("ReEncrypt", "SourceKeyId DestinationKeyId SourceEncryptionContext DestinationEncryptionContext SourceEncryptionAlgorithm DestinationEncryptionAlgorithm DryRun", readOnly: true),
+        // CloudTrail: a Decrypt event "always includes the encryptionAlgorithm in the requestParameters even if the
+        // encryption algorithm wasn't specified in the request"; so do Encrypt's and ReEncrypt's.
+        Of("Encrypt", Crypto, readOnly: true, defaults: "EncryptionAlgorithm=SYMMETRIC_DEFAULT"),
+        Of("Decrypt", Crypto, readOnly: true, defaults: "EncryptionAlgorithm=SYMMETRIC_DEFAULT"),
+        Of("ReEncrypt", "SourceKeyId DestinationKeyId SourceEncryptionContext DestinationEncryptionContext SourceEncryptionAlgorithm DestinationEncryptionAlgorithm DryRun", readOnly: true,
+            defaults: "SourceEncryptionAlgorithm=SYMMETRIC_DEFAULT DestinationEncryptionAlgorithm=SYMMETRIC_DEFAULT"),
         Of("GenerateDataKey", "KeyId KeySpec NumberOfBytes EncryptionContext DryRun", readOnly: true),
         Of("GenerateDataKeyWithoutPlaintext", "KeyId KeySpec NumberOfBytes EncryptionContext DryRun", readOnly: true),
         Of("GenerateDataKeyPair", "KeyId KeyPairSpec EncryptionContext DryRun", readOnly: true),

@@ -55,6 +55,13 @@ internal sealed partial class StsService(IdentityStore identity, IdentityCallAut
 
                 case "AssumeRole":
                 {
+                    // CloudTrail names the role as the event's resource (and its account as the recipient), allowed or not.
+                    if (query.Get("RoleArn") is { } roleArn && Keyhaven.Policy.Arns.Arn.TryParse(roleArn, out var parsedRole)
+                        && Keyhaven.Policy.Arns.AccountId.TryParse(parsedRole.Account, out var roleAccount))
+                    {
+                        request.Audit.AddResource(roleArn, roleAccount.Value, "AWS::IAM::Role");
+                    }
+
                     var input = new AssumeRoleInput
                     {
                         RoleArn = QueryServiceErrors.Require(query, "RoleArn"), RoleSessionName = QueryServiceErrors.Require(query, "RoleSessionName"),

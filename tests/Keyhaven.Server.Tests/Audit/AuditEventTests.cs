@@ -56,6 +56,7 @@ public sealed class AuditEventTests : IClassFixture<ServerFixture>
         Assert.Equal(key.KeyId, parameters.GetProperty("keyId").GetString());
         Assert.Equal("audit-test", parameters.GetProperty("encryptionContext").GetProperty("purpose").GetString());
         Assert.False(parameters.TryGetProperty("plaintext", out _));
+        Assert.Equal("SYMMETRIC_DEFAULT", parameters.GetProperty("encryptionAlgorithm").GetString()); // CloudTrail records the default
 
         var json = Encoding.UTF8.GetString(stored.Json.Span);
         Assert.DoesNotContain(Convert.ToBase64String(plaintext), json);
@@ -63,7 +64,7 @@ public sealed class AuditEventTests : IClassFixture<ServerFixture>
         Assert.DoesNotContain("top secret", json);
         using var document = JsonDocument.Parse(stored.Json);
         foreach (var member in new[] { "eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent",
-                     "requestParameters", "requestID", "eventID", "readOnly", "resources", "eventType", "recipientAccountId" })
+                     "requestParameters", "responseElements", "requestID", "eventID", "readOnly", "resources", "eventType", "recipientAccountId" })
         {
             Assert.True(document.RootElement.TryGetProperty(member, out _), $"the event has no `{member}`");
         }
@@ -153,6 +154,20 @@ public sealed class AuditEventTests : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task An_IPv4_client_of_a_dual_stack_listener_is_recorded_by_its_IPv4_address()
+    {
+        await using var server = await TestServer.StartAsync(listenAddress: System.Net.IPAddress.IPv6Any);
+        var before = server.Server.AuditTrail.LastSequence;
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{server.Server.Endpoint.Port}/") { Content = new StringContent("{}") };
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "TrentService.ListKeys");
+        using var response = await http.SendAsync(request);
+
+        var recorded = Assert.Single(await server.EventsAsync(before));
+        Assert.Equal("127.0.0.1", recorded.Event.SourceIPAddress);
+    }
+
+    [Fact]
     public async Task A_denial_records_the_error_and_the_deciding_layer_and_statements()
     {
         using var iam = new IamQueryClient(Server);
@@ -228,6 +243,9 @@ public sealed class AuditEventTests : IClassFixture<ServerFixture>
         Assert.Equal(assumed.AssumedRoleUser.Arn, response.GetProperty("assumedRoleUser").GetProperty("arn").GetString());
         Assert.Equal(roleArn, stored.Event.RequestParameters!.Value.GetProperty("roleArn").GetString());
         Assert.Equal("900", stored.Event.RequestParameters!.Value.GetProperty("durationSeconds").GetString());
+        var role = Assert.Single(stored.Event.Resources!); // CloudTrail names the assumed role, and its account receives the event
+        Assert.Equal((roleArn, "AWS::IAM::Role"), (role.Arn, role.Type));
+        Assert.Equal(roleArn.Split(':')[4], stored.Event.RecipientAccountId);
 
         using var session = Server.Kms(assumed.Credentials);
         var listed = await session.ListKeysAsync(new ListKeysRequest());

@@ -80,12 +80,20 @@ public sealed class LookupEventsTests
         var memberKey = (await memberKms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
 
         var all = await raw.SendAsync(Target, "{}", accessKeyId, secret, service: "cloudtrail");
-        var accounts = all.Body.GetProperty("Events").EnumerateArray().Select(e =>
+        var seen = all.Body.GetProperty("Events").EnumerateArray().Select(e =>
         {
             using var inner = JsonDocument.Parse(e.GetProperty("CloudTrailEvent").GetString()!);
-            return inner.RootElement.GetProperty("recipientAccountId").GetString();
-        }).Distinct().ToList();
-        Assert.Equal([server.Server.Deployment.Account.Value], accounts);
+            var root = inner.RootElement;
+            return (Name: root.GetProperty("eventName").GetString(), Recipient: root.GetProperty("recipientAccountId").GetString(),
+                Caller: root.GetProperty("userIdentity").TryGetProperty("accountId", out var a) ? a.GetString() : null);
+        }).ToList();
+        var management = server.Server.Deployment.Account.Value;
+
+        // Its own account's events, and the operator's AssumeRole into the member's role (CloudTrail logs a cross-account
+        // AssumeRole in both accounts); never what the member's session did there.
+        Assert.All(seen, e => Assert.True(e.Recipient == management || e.Caller == management, $"{e.Name} of {e.Recipient} by {e.Caller}"));
+        Assert.Contains(seen, e => e.Name == "AssumeRole" && e.Recipient == member);
+        Assert.DoesNotContain(seen, e => e.Caller == member);
         Assert.Contains((await server.EventsAsync()), e => e.Event.RecipientAccountId == member && e.Event.EventName == "CreateKey");
         Assert.Equal(member, memberKey.AWSAccountId);
     }

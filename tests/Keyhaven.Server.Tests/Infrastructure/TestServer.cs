@@ -59,7 +59,7 @@ public sealed class TestServer : IAsyncDisposable
     /// <param name="startAt">The server's clock from the start: that moment, moving on in real time (the SDK corrects its signing clock to it).</param>
     public static async Task<TestServer> StartAsync(string? dataDirectory = null, bool postgres = false, TimeSpan? maintenanceInterval = null,
         StorageLocation? storage = null, Keyhaven.Server.Network.NetworkConfiguration? network = null, IReadOnlyList<string>? trustedDevelopmentAttestationRoots = null,
-        IReadOnlyList<string>? regions = null, DateTimeOffset? startAt = null)
+        IReadOnlyList<string>? regions = null, DateTimeOffset? startAt = null, System.Net.IPAddress? listenAddress = null)
     {
         var clock = new TestClock();
         if (startAt is { } moment)
@@ -71,7 +71,7 @@ public sealed class TestServer : IAsyncDisposable
         var options = new KeyhavenServerOptions
         {
             DataDirectory = directory,
-            Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
+            Listen = new System.Net.IPEndPoint(listenAddress ?? System.Net.IPAddress.Loopback, 0),
             Time = clock,
             MaintenanceInterval = maintenanceInterval ?? TimeSpan.FromHours(1),
             Storage = storage ?? await StorageForAsync(directory, postgres),

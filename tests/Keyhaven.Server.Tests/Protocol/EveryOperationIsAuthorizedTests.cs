@@ -49,6 +49,7 @@ public sealed class EveryOperationIsAuthorizedTests
             ["Policy"] = "{\"Version\":\"2012-10-17\",\"Statement\":[]}", ["PolicyName"] = "default", ["Tags"] = new[] { new { TagKey = "a", TagValue = "b" } },
             ["TagKeys"] = new[] { "a" }, ["GranteePrincipal"] = userArn, ["RetiringPrincipal"] = userArn, ["Operations"] = new[] { "Decrypt" },
             ["GrantId"] = grant.GrantId, ["GrantToken"] = grant.GrantToken, ["PendingWindowInDays"] = 7, ["RotationPeriodInDays"] = 90,
+            ["ReplicaRegion"] = "us-west-2", ["PrimaryRegion"] = "us-west-2",
         });
 
         using var raw = new RawKmsClient(server);
