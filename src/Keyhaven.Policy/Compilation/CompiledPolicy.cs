@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using Keyhaven.Policy.Documents;
@@ -19,7 +20,10 @@ public sealed class CompiledPolicy
         Statements = statements;
         Denies = statements.Where(s => s.Effect == PolicyEffect.Deny).ToArray();
         Allows = statements.Where(s => s.Effect == PolicyEffect.Allow).ToArray();
+        _conditionKeys = document.Statements.SelectMany(s => s.Conditions).Select(c => c.Key).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
     }
+
+    private readonly FrozenSet<string> _conditionKeys;
 
     /// <summary>The name used in explanations (policy name, key id, SCP name...).</summary>
     public string Name { get; }
@@ -35,6 +39,12 @@ public sealed class CompiledPolicy
     internal CompiledStatement[] Denies { get; }
 
     internal CompiledStatement[] Allows { get; }
+
+    /// <summary>
+    /// True when a condition of one of the statements names <paramref name="key"/> (matched case-insensitively, as
+    /// condition keys are): lets a caller compute a costly context key only for the policies that read it.
+    /// </summary>
+    public bool UsesConditionKey(string key) => _conditionKeys.Contains(key);
 
     /// <summary>The same compiled policy under another name (shares the compiled statements).</summary>
     public CompiledPolicy WithName(string name)

@@ -24,11 +24,13 @@ internal static class ConditionKeyCatalog
         "kms:SigningAlgorithm", "kms:MacAlgorithm", "kms:BypassPolicyLockoutSafetyCheck", "kms:RequestAlias",
         "kms:KeyAgreementAlgorithm", "kms:CustomerMasterKeySpec", "kms:CustomerMasterKeyUsage", "kms:ExpirationModel",
         "kms:ValidTo", "kms:WrappingAlgorithm", "kms:WrappingKeySpec", "kms:ScheduleKeyDeletionPendingWindowInDays",
-        "kms:RotationPeriodInDays", "kms:KeySpec", "kms:MultiRegion", "kms:MultiRegionKeyType",
+        "kms:RotationPeriodInDays", "kms:MultiRegion", "kms:MultiRegionKeyType", "kms:DataKeyPairSpec",
+        "kms:GrantConstraintType", "kms:ReEncryptOnSameKey",
     };
 
+    // spec: kms/latest/developerguide/conditions-nitro-enclaves.html (kms:RecipientAttestation:ImageSha384, …:PCR<n>: single-valued)
     private static readonly string[] SingleValuedPrefixes =
-        ["aws:PrincipalTag/", "aws:RequestTag/", "aws:ResourceTag/", "kms:EncryptionContext:"];
+        ["aws:PrincipalTag/", "aws:RequestTag/", "aws:ResourceTag/", "kms:EncryptionContext:", "kms:RecipientAttestation:"];
 
     public static bool IsSingleValued(string key)
     {

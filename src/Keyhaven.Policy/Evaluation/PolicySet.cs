@@ -42,4 +42,14 @@ public sealed class PolicySet
 
     /// <summary>KMS grants on the resource (an extra allow path when the resource is a KMS key).</summary>
     public IReadOnlyList<KmsGrant> Grants { get; init; } = [];
+
+    /// <summary>True when a condition in any policy of any layer names <paramref name="key"/> (see <see cref="CompiledPolicy.UsesConditionKey"/>).</summary>
+    public bool UsesConditionKey(string key) =>
+        ResourcePolicy?.UsesConditionKey(key) == true
+        || SessionPolicy?.UsesConditionKey(key) == true
+        || IdentityPolicies.Any(p => p.UsesConditionKey(key))
+        || PermissionsBoundaries.Any(p => p.UsesConditionKey(key))
+        || EndpointPolicies.Any(p => p.UsesConditionKey(key))
+        || (ServiceControlPolicies?.Any(l => l.Policies.Any(p => p.UsesConditionKey(key))) ?? false)
+        || (ResourceControlPolicies?.Any(l => l.Policies.Any(p => p.UsesConditionKey(key))) ?? false);
 }

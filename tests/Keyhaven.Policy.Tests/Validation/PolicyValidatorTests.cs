@@ -45,6 +45,26 @@ public class PolicyValidatorTests
         Has(V("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":"v"}}}]}"""), FindingType.Suggestion, "FORALLVALUES_WITHOUT_NULL_CHECK");
     }
 
+    // spec: kms/latest/developerguide/conditions-kms.html (Value type column) and conditions-nitro-enclaves.html
+    [Theory]
+    [InlineData("kms:DataKeyPairSpec")]
+    [InlineData("kms:GrantConstraintType")]
+    [InlineData("kms:ReEncryptOnSameKey")]
+    [InlineData("kms:RecipientAttestation:ImageSha384")]
+    [InlineData("kms:RecipientAttestation:PCR0")]
+    [InlineData("kms:KeySpec")]
+    public void KMS_single_valued_keys_are_known(string key) =>
+        Has(V($$$$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"{{{{key}}}}":"v"}}}]}"""),
+            FindingType.SecurityWarning, "FORALLVALUES_WITH_SINGLE_VALUED_KEY");
+
+    [Theory]
+    [InlineData("kms:ResourceAliases")]
+    [InlineData("kms:EncryptionContextKeys")]
+    [InlineData("kms:GrantOperations")]
+    public void KMS_multi_valued_keys_are_known(string key) =>
+        Has(V($$$$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"{{{{key}}}}":"v"}}}]}"""),
+            FindingType.Warning, "MULTIVALUED_KEY_WITHOUT_SET_OPERATOR");
+
     // spec: access-analyzer-reference-policy-checks.html — Allow with NotPrincipal.
     [Fact]
     public void Allow_with_NotPrincipal_is_a_security_warning() =>
