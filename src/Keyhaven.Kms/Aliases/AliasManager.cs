@@ -100,6 +100,36 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
         }
     }
 
+    /// <summary>
+    /// The names (<c>alias/…</c>) of the aliases that point to <paramref name="key"/>, in its account and region,
+    /// in name order: the value of <c>kms:ResourceAliases</c>. Reads every alias of that account and region (aliases
+    /// are stored by name), so callers ask only when a policy reads the condition key.
+    /// </summary>
+    // spec: kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
+    public async Task<string[]> NamesForKeyAsync(KmsKey key, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var batch = await aliases.ListAsync(key.Account, key.Region, after, 500, cancellationToken);
+            foreach (var alias in batch)
+            {
+                if (alias.TargetKeyId == key.Id)
+                {
+                    names.Add(alias.Name);
+                }
+            }
+
+            if (batch.Count < 500)
+            {
+                return [.. names];
+            }
+
+            after = batch[^1].Name;
+        }
+    }
+
     /// <summary>Deletes every alias of a key being deleted, inside the caller's transaction.</summary>
     internal static async Task DeleteAllForKeyAsync(RecordTransaction transaction, KmsKey key, List<Alias> deleted, CancellationToken cancellationToken)
     {

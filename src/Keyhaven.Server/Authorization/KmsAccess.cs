@@ -51,18 +51,24 @@ internal sealed record KmsAccess(string Action)
             return this;
         }
 
+        return WithConditionKeys(recipient.ConditionKeys()) with { Recipient = recipient };
+    }
+
+    /// <summary>This access with <paramref name="keys"/> added to its condition keys (a copy: <see cref="Context"/> may be shared).</summary>
+    public KmsAccess WithConditionKeys(IEnumerable<KeyValuePair<string, ContextValues>> keys)
+    {
         var context = new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in Context ?? new Dictionary<string, ContextValues>())
         {
             context[name] = value;
         }
 
-        foreach (var (name, value) in recipient.ConditionKeys())
+        foreach (var (name, value) in keys)
         {
             context[name] = value;
         }
 
-        return this with { Context = context, Recipient = recipient };
+        return this with { Context = context };
     }
 
     /// <summary>Account-level access to <c>kms:{operation}</c>.</summary>

@@ -35,10 +35,22 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
     {
         var callerPolicies = await LoadCallerAsync(request.Caller, cancellationToken);
         var endpoints = await endpointPolicies.ForAsync(request, cancellationToken);
-        foreach (var access in accesses)
+        KmsKey?[]? resolved = null;
+        if (accesses is [{ Action: "kms:ReEncryptFrom" } from, { Action: "kms:ReEncryptTo" } to])
         {
-            var accessCaller = access.Region is { } region ? caller with { Region = region } : caller;
-            var key = await ResolveAsync(accessCaller, access, cancellationToken);
+            // kms:ReEncryptOnSameKey compares the two keys, so both are resolved before either access is decided.
+            var source = await ResolveAsync(CallerFor(caller, from), from, cancellationToken);
+            var destination = await ResolveAsync(CallerFor(caller, to), to, cancellationToken);
+            var sameKey = ReEncryptOnSameKey(source, destination);
+            accesses = [from.WithConditionKeys(sameKey), to.WithConditionKeys(sameKey)];
+            resolved = [source, destination];
+        }
+
+        for (var i = 0; i < accesses.Count; i++)
+        {
+            var access = accesses[i];
+            var accessCaller = CallerFor(caller, access);
+            var key = resolved is not null ? resolved[i] : await ResolveAsync(accessCaller, access, cancellationToken);
             if (key is not null)
             {
                 request.Audit.AddResource(key.Arn, key.Account.Value, "AWS::KMS::Key");
@@ -65,6 +77,14 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
             }
         }
     }
+
+    private static KmsCaller CallerFor(KmsCaller caller, KmsAccess access) => access.Region is { } region ? caller with { Region = region } : caller;
+
+    /// <summary>kms:ReEncryptOnSameKey: true when ReEncrypt's destination key is the key that encrypted the ciphertext (same key ARN).</summary>
+    // spec: kms/latest/developerguide/conditions-kms.html#conditions-kms-reencrypt-on-same-key
+    private static KeyValuePair<string, ContextValues>[] ReEncryptOnSameKey(KmsKey? source, KmsKey? destination) =>
+        [new("kms:ReEncryptOnSameKey", new ContextValues(
+            source is not null && destination is not null && string.Equals(source.Arn, destination.Arn, StringComparison.Ordinal) ? "true" : "false"))];
 
     /// <summary>
     /// The caller's side of every decision: its principal, compiled identity policies, boundary, session policy and
@@ -97,16 +117,6 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         var resourceGuardrails = key is null || key.Account == caller.Account
             ? callerGuardrails
             : await organizations.GetGuardrailsAsync(key.Account.Value, cancellationToken);
-        var authorization = new AuthorizationRequest
-        {
-            Principal = callerPolicies.Principal,
-            Action = access.Action,
-            Resource = key is null
-                ? RequestResource.Create(access.AliasName is { } alias ? KeyArn.ForAlias(caller.Region, caller.Account, alias) : "*", PolicyAccountId.Parse(caller.Account.Value))
-                : _resources.GetValue(key, k => RequestResource.Create(k.Arn, PolicyAccountId.Parse(k.Account.Value))),
-            Context = new KmsRequestContext(callerPolicies.Caller, caller.Region, request, key, access, time.GetUtcNow(), callerGuardrails, resourceGuardrails),
-            EncryptionContext = access.EncryptionContext,
-        };
         var set = new PolicySet
         {
             Grants = key is null ? [] : await GrantsAsync(key, access.GrantTokens, cancellationToken),
@@ -118,6 +128,22 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
             ResourceControlPolicies = key is null ? null : Levels(resourceGuardrails?.ResourceControlPolicies),
             ManagementAccount = callerGuardrails?.ManagementAccount ?? default,
             EndpointPolicies = endpoints,
+        };
+        var authorization = new AuthorizationRequest
+        {
+            Principal = callerPolicies.Principal,
+            Action = access.Action,
+            Resource = key is null
+                ? RequestResource.Create(access.AliasName is { } alias ? KeyArn.ForAlias(caller.Region, caller.Account, alias) : "*", PolicyAccountId.Parse(caller.Account.Value))
+                : _resources.GetValue(key, k => RequestResource.Create(k.Arn, PolicyAccountId.Parse(k.Account.Value))),
+            Context = new KmsRequestContext(callerPolicies.Caller, caller.Region, request, key, access, time.GetUtcNow(), callerGuardrails, resourceGuardrails)
+            {
+                // Listing a key's aliases reads every alias of its account and region: only when a policy asks.
+                ResourceAliases = key is not null && set.UsesConditionKey(KmsRequestContext.ResourceAliasesKey)
+                    ? await kms.AliasManager.NamesForKeyAsync(key, cancellationToken)
+                    : null,
+            },
+            EncryptionContext = access.EncryptionContext,
         };
         return (authorization, set);
     }

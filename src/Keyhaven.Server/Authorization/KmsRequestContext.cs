@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using Keyhaven.Identity.Organizations;
 using Keyhaven.Kms.Keys;
@@ -17,6 +18,8 @@ namespace Keyhaven.Server.Authorization;
 /// Values are computed on each lookup (small allocations for time and address strings, only when asked). Without an
 /// <see cref="AwsRequest"/> (governance analysis asks about no request in particular) the keys of the network path
 /// and transport (<c>aws:SourceIp</c>, <c>aws:SecureTransport</c>, the VPC keys) are absent unless the access gives them.
+/// <c>kms:ResourceAliases</c> needs a storage read, so the authorizer loads it beforehand, and only when a policy of the
+/// request names it (<see cref="ResourceAliases"/>).
 /// </remarks>
 internal sealed class KmsRequestContext(CallerIdentity caller, string region, AwsRequest? request, KmsKey? key, KmsAccess access, DateTimeOffset now,
     Guardrails? callerGuardrails, Guardrails? resourceGuardrails) : IRequestContext
@@ -27,9 +30,31 @@ internal sealed class KmsRequestContext(CallerIdentity caller, string region, Aw
     {
     }
 
+    /// <summary>The condition key naming the aliases of the key (multi-valued).</summary>
+    public const string ResourceAliasesKey = "kms:ResourceAliases";
+
     private const string EncryptionContextPrefix = "kms:EncryptionContext:";
     private const string ResourceTagPrefix = "aws:ResourceTag/";
     private const string PrincipalTagPrefix = "aws:PrincipalTag/";
+
+    /// <summary>
+    /// The actions kms:RequestAlias applies to: the cryptographic operations, DescribeKey and GetPublicKey. Alias
+    /// operations (UpdateAlias, DeleteAlias name the key by the alias) and management operations do not have it.
+    /// </summary>
+    // spec: kms/latest/developerguide/conditions-kms.html#conditions-kms-request-alias
+    private static readonly FrozenSet<string> RequestAliasActions = new[]
+    {
+        "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext", "kms:Sign", "kms:Verify", "kms:GenerateMac", "kms:VerifyMac",
+        "kms:DeriveSharedSecret", "kms:DescribeKey", "kms:GetPublicKey",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// kms:ResourceAliases: the names of the key's aliases, in its account and region; null when no policy asks for
+    /// them (the authorizer looks them up only then). A key without aliases has no value.
+    /// </summary>
+    // spec: kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
+    public string[]? ResourceAliases { get; init; }
 
     public bool TryGetValues(string name, out ContextValues values)
     {
@@ -137,7 +162,13 @@ internal sealed class KmsRequestContext(CallerIdentity caller, string region, Aw
             values = new ContextValues([.. encryptionContext.Keys]);
             return true;
         }
-        else if (Is(name, "kms:RequestAlias") && access.KeyIdentifier is { } identifier && identifier.Contains("alias/", StringComparison.Ordinal))
+        else if (key is not null && Is(name, ResourceAliasesKey) && ResourceAliases is { Length: > 0 } aliases)
+        {
+            values = new ContextValues(aliases);
+            return true;
+        }
+        else if (Is(name, "kms:RequestAlias") && access.KeyIdentifier is { } identifier && RequestAliasActions.Contains(access.Action)
+            && identifier.Contains("alias/", StringComparison.Ordinal))
         {
             single = identifier[identifier.IndexOf("alias/", StringComparison.Ordinal)..];
         }

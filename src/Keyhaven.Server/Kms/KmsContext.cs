@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using Keyhaven.Policy.Context;
 using Keyhaven.Server.Kms.Model;
@@ -7,8 +8,36 @@ namespace Keyhaven.Server.Kms;
 /// <summary>The KMS condition keys that come from a request's own members (the KMS developer guide's condition keys).</summary>
 internal static class KmsContext
 {
-    public static IReadOnlyDictionary<string, ContextValues>? Algorithm(string? algorithm) =>
-        algorithm is null ? null : new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase) { ["kms:EncryptionAlgorithm"] = new(algorithm) };
+    /// <summary>The algorithm symmetric encryption keys use, and the one a request that names none asks for.</summary>
+    public const string SymmetricDefault = "SYMMETRIC_DEFAULT";
+
+    // Shared and never mutated (KmsAccess.WithConditionKeys copies): the common Encrypt/Decrypt/GenerateDataKey request allocates nothing here.
+    private static readonly FrozenDictionary<string, ContextValues> SymmetricDefaultAlgorithm =
+        new Dictionary<string, ContextValues> { ["kms:EncryptionAlgorithm"] = new(SymmetricDefault) }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// kms:EncryptionAlgorithm of Encrypt, Decrypt and each side of ReEncrypt: the request's EncryptionAlgorithm, or
+    /// SYMMETRIC_DEFAULT when it names none (the default the operation uses; an asymmetric key then refuses the request).
+    /// </summary>
+    // spec: kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-algorithm ("even when the algorithm isn't specified in the request")
+    public static IReadOnlyDictionary<string, ContextValues> Algorithm(string? algorithm) =>
+        algorithm is null or SymmetricDefault
+            ? SymmetricDefaultAlgorithm
+            : new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase) { ["kms:EncryptionAlgorithm"] = new(algorithm) };
+
+    /// <summary>
+    /// GenerateDataKey(WithoutPlaintext) and GenerateDataKeyPair(WithoutPlaintext): kms:EncryptionAlgorithm is
+    /// SYMMETRIC_DEFAULT (the only algorithm these operations encrypt with), with kms:DataKeyPairSpec when given.
+    /// </summary>
+    // spec: kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-algorithm ("operations that generate data keys and data key pairs")
+    public static IReadOnlyDictionary<string, ContextValues> ForDataKey(string? keyPairSpec = null) =>
+        keyPairSpec is null
+            ? SymmetricDefaultAlgorithm
+            : new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["kms:EncryptionAlgorithm"] = new(SymmetricDefault),
+                ["kms:DataKeyPairSpec"] = new(keyPairSpec),
+            };
 
     /// <summary>Condition keys naming the algorithms and types a request asks for (kms:SigningAlgorithm, kms:MessageType, …); null values are left out.</summary>
     public static IReadOnlyDictionary<string, ContextValues>? Values(params ReadOnlySpan<(string Key, string? Value)> pairs)

@@ -77,6 +77,26 @@ public sealed class KeyPolicyEnforcementTests(ServerFixture fixture) : IClassFix
         await Kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key.KeyId, NumberOfBytes = 32 });
     }
 
+    // spec: kms/latest/developerguide/conditions-kms.html#conditions-kms-request-alias ("You cannot use this condition key to
+    // control access to alias operations")
+    [Fact]
+    public async Task kms_RequestAlias_is_only_for_cryptographic_operations_DescribeKey_and_GetPublicKey()
+    {
+        // UpdateAlias and DeleteAlias name the key by the alias too, but the condition key is not theirs.
+        var policy = Policy(AllowRootEverything,
+            """{"Effect":"Deny","Principal":"*","Action":["kms:DescribeKey","kms:UpdateAlias","kms:DeleteAlias"],"Resource":"*","Condition":{"StringLike":{"kms:RequestAlias":"alias/*"}}}""");
+        var key = (await Kms.CreateKeyAsync(new CreateKeyRequest { Policy = policy })).KeyMetadata;
+        var other = (await Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        var alias = "alias/locked-" + Guid.NewGuid().ToString("N");
+        await Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+
+        await DeniedAsync(() => Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias }));
+        await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId });
+        await Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = other.KeyId });
+        await Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        await Kms.DeleteAliasAsync(new DeleteAliasRequest { AliasName = alias });
+    }
+
     [Fact]
     public async Task The_lockout_safety_check_refuses_a_policy_that_would_lock_the_caller_out_unless_bypassed()
     {

@@ -69,7 +69,7 @@ internal static class CryptoHandlers
             return new ReEncryptResponse(result.CiphertextBlob!, result.SourceKey!.Arn, result.Key.Arn, result.SourceEncryptionAlgorithm, result.EncryptionAlgorithm);
         });
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyResponse>("GenerateDataKey", c.GenerateDataKeyRequest, c.GenerateDataKeyResponse,
-            r => [KmsAccess.Key("GenerateDataKey", r.KeyId, r.EncryptionContext, grantTokens: r.GrantTokens)[0].WithRecipient(recipients.VerifyFor(r, r.Recipient))],
+            r => [KmsAccess.Key("GenerateDataKey", r.KeyId, r.EncryptionContext, KmsContext.ForDataKey(), r.GrantTokens)[0].WithRecipient(recipients.VerifyFor(r, r.Recipient))],
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
@@ -88,7 +88,7 @@ internal static class CryptoHandlers
         }, response => ClearRequest(response.Plaintext));
         yield return new KmsOperation<GenerateDataKeyRequest, GenerateDataKeyWithoutPlaintextResponse>("GenerateDataKeyWithoutPlaintext", c.GenerateDataKeyRequest,
             c.GenerateDataKeyWithoutPlaintextResponse,
-            r => KmsAccess.Key("GenerateDataKeyWithoutPlaintext", r.KeyId, r.EncryptionContext, grantTokens: r.GrantTokens),
+            r => KmsAccess.Key("GenerateDataKeyWithoutPlaintext", r.KeyId, r.EncryptionContext, KmsContext.ForDataKey(), r.GrantTokens),
             async (caller, r, ct) =>
         {
             CryptoOperations.ValidateGrantTokens(r.GrantTokens);
@@ -100,7 +100,7 @@ internal static class CryptoHandlers
         });
         yield return new KmsOperation<GenerateDataKeyPairRequest, GenerateDataKeyPairResponse>("GenerateDataKeyPair", c.GenerateDataKeyPairRequest,
             c.GenerateDataKeyPairResponse,
-            r => [KmsAccess.Key("GenerateDataKeyPair", r.KeyId, r.EncryptionContext, KmsContext.Values(("kms:DataKeyPairSpec", r.KeyPairSpec)), r.GrantTokens)[0]
+            r => [KmsAccess.Key("GenerateDataKeyPair", r.KeyId, r.EncryptionContext, KmsContext.ForDataKey(r.KeyPairSpec), r.GrantTokens)[0]
                 .WithRecipient(recipients.VerifyFor(r, r.Recipient))],
             async (caller, r, ct) =>
         {
@@ -121,7 +121,7 @@ internal static class CryptoHandlers
         }, response => ClearRequest(response.PrivateKeyPlaintext));
         yield return new KmsOperation<GenerateDataKeyPairRequest, GenerateDataKeyPairWithoutPlaintextResponse>("GenerateDataKeyPairWithoutPlaintext",
             c.GenerateDataKeyPairRequest, c.GenerateDataKeyPairWithoutPlaintextResponse,
-            r => KmsAccess.Key("GenerateDataKeyPairWithoutPlaintext", r.KeyId, r.EncryptionContext, KmsContext.Values(("kms:DataKeyPairSpec", r.KeyPairSpec)), r.GrantTokens),
+            r => KmsAccess.Key("GenerateDataKeyPairWithoutPlaintext", r.KeyId, r.EncryptionContext, KmsContext.ForDataKey(r.KeyPairSpec), r.GrantTokens),
             async (caller, r, ct) =>
         {
             var result = await GenerateDataKeyPairAsync(kms, caller, r, withoutPlaintext: true, ct);

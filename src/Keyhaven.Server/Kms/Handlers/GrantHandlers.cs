@@ -82,9 +82,25 @@ internal static class GrantHandlers
             context["kms:GrantOperations"] = new ContextValues([.. r.Operations]);
         }
 
-        if (r.Constraints is { } k && (k.EncryptionContextEquals is not null || k.EncryptionContextSubset is not null))
+        if (r.Constraints is { } k && (k.EncryptionContextEquals ?? k.EncryptionContextSubset) is { } pairs)
         {
             context["kms:GrantConstraintType"] = new ContextValues(k.EncryptionContextEquals is not null ? "EncryptionContextEquals" : "EncryptionContextSubset");
+
+            // AWS lists kms:EncryptionContext:<key> and kms:EncryptionContextKeys for CreateGrant: their values are the
+            // encryption context of the grant's constraint (a request with both kinds fails validation after this). They
+            // are condition keys only: the request itself has no encryption context for grant constraints to check.
+            foreach (var (pairKey, pairValue) in pairs)
+            {
+                if (pairValue is not null) // a null value fails validation after authorization
+                {
+                    context["kms:EncryptionContext:" + pairKey] = new ContextValues(pairValue);
+                }
+            }
+
+            if (pairs.Count > 0)
+            {
+                context["kms:EncryptionContextKeys"] = new ContextValues([.. pairs.Keys]);
+            }
         }
 
         return context;
