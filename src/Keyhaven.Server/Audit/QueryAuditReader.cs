@@ -11,6 +11,11 @@ namespace Keyhaven.Server.Audit;
 /// </summary>
 internal static class QueryAuditReader
 {
+    // Query requests and XML responses carry every value as text; CloudTrail records these members as JSON numbers and
+    // booleans ("durationSeconds": 3600), so they are written so when their text is one.
+    private static readonly HashSet<string> IntegerMembers = new(StringComparer.Ordinal) { "DurationSeconds", "MaxSessionDuration", "MaxItems", "MaxResults", "PackedPolicySize" };
+    private static readonly HashSet<string> BooleanMembers = new(StringComparer.Ordinal) { "SetAsDefault", "OnlyAttached", "IsDefaultVersion", "IsTruncated" };
+
     /// <summary>The allow-listed parameters of a Query request.</summary>
     public static JsonElement? SelectRequest(QueryRequest query, IReadOnlyList<string> allowed) =>
         AuditFieldWriter.Select(new ParameterNode(query.Parameters, ""), allowed, ParameterReader.Instance);
@@ -71,7 +76,7 @@ internal static class QueryAuditReader
         {
             if (node.Parameters.TryGetValue(node.Prefix, out var scalar))
             {
-                writer.WriteStringValue(scalar);
+                WriteScalar(writer, node.Prefix[(node.Prefix.LastIndexOf('.') + 1)..], scalar);
                 return;
             }
 
@@ -128,7 +133,7 @@ internal static class QueryAuditReader
             var children = node.Elements().ToList();
             if (children.Count == 0)
             {
-                writer.WriteStringValue(node.Value);
+                WriteScalar(writer, node.Name.LocalName, node.Value);
             }
             else if (children.All(c => c.Name.LocalName == "member") || children.All(c => c.Name.LocalName == "item"))
             {
@@ -147,6 +152,22 @@ internal static class QueryAuditReader
 
                 writer.WriteEndObject();
             }
+        }
+    }
+
+    private static void WriteScalar(Utf8JsonWriter writer, string member, string text)
+    {
+        if (IntegerMembers.Contains(member) && long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            writer.WriteNumberValue(number);
+        }
+        else if (BooleanMembers.Contains(member) && bool.TryParse(text, out var flag))
+        {
+            writer.WriteBooleanValue(flag);
+        }
+        else
+        {
+            writer.WriteStringValue(text);
         }
     }
 }

@@ -242,7 +242,7 @@ public sealed class AuditEventTests : IClassFixture<ServerFixture>
         Assert.Equal(assumed.Credentials.AccessKeyId, response.GetProperty("credentials").GetProperty("accessKeyId").GetString());
         Assert.Equal(assumed.AssumedRoleUser.Arn, response.GetProperty("assumedRoleUser").GetProperty("arn").GetString());
         Assert.Equal(roleArn, stored.Event.RequestParameters!.Value.GetProperty("roleArn").GetString());
-        Assert.Equal("900", stored.Event.RequestParameters!.Value.GetProperty("durationSeconds").GetString());
+        Assert.Equal(900, stored.Event.RequestParameters!.Value.GetProperty("durationSeconds").GetInt32()); // a number, as CloudTrail writes it
         var role = Assert.Single(stored.Event.Resources!); // CloudTrail names the assumed role, and its account receives the event
         Assert.Equal((roleArn, "AWS::IAM::Role"), (role.Arn, role.Type));
         Assert.Equal(roleArn.Split(':')[4], stored.Event.RecipientAccountId);

@@ -38,8 +38,8 @@ public sealed class FederationAuditTests
         Assert.Equal($"{setup.ProviderArn}:{FederationSetup.Audience}:user-alice", webUser.PrincipalId);
         Assert.Null(webUser.Arn);
         var parameters = assumeEvent.RequestParameters!.Value;
-        Assert.Equal((setup.RoleArn, "alice", "900"), (parameters.GetProperty("roleArn").GetString(), parameters.GetProperty("roleSessionName").GetString(),
-            parameters.GetProperty("durationSeconds").GetString()));
+        Assert.Equal((setup.RoleArn, "alice", 900), (parameters.GetProperty("roleArn").GetString(), parameters.GetProperty("roleSessionName").GetString(),
+            parameters.GetProperty("durationSeconds").GetInt32()));
         Assert.False(parameters.TryGetProperty("webIdentityToken", out _));
         Assert.DoesNotContain(token, System.Text.Encoding.UTF8.GetString(assumeEvent.ToJson()));
         var elements = assumeEvent.ResponseElements!.Value;
