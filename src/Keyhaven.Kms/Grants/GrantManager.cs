@@ -77,12 +77,8 @@ public sealed partial class GrantManager
         GrantOperations.EnsureFitConstraints(operations, constraints);
         var key = await _resolver.ResolveAsync(caller, request.KeyId, allowAlias: false, cancellationToken);
         GrantOperations.EnsureFitKey(key, operations);
+        GrantOperations.EnsureConstraintsFitKey(key, constraints);
         KeyStateRules.EnsureNotPendingDeletion(key);
-        if (dryRun)
-        {
-            DryRun();
-        }
-
         var candidate = new Grant
         {
             Id = GrantId.From(_environment.RandomBytes(GrantId.ByteLength)),
@@ -106,15 +102,22 @@ public sealed partial class GrantManager
             var existing = await GrantRepository.ListForKeyAsync(transaction, key.Account, key.Region, key.Id, cancellationToken);
             var retried = existing.FirstOrDefault(g =>
                 g.HasSameParameters(request.Name, candidate.GranteePrincipal, candidate.RetiringPrincipal, operations, constraints));
+            // A dry run answers as the real call would: success for a retry or a grant within the limit (nothing is
+            // written: the exception ends the transaction), the limit's error otherwise.
             if (retried is not null)
             {
-                return retried;
+                return dryRun ? DryRun<Grant>() : retried;
             }
 
             if (existing.Length >= _maxGrantsPerKey)
             {
                 KmsErrors.Throw(KmsErrorCode.LimitExceededException,
                     $"Key `{key.Arn}` already has {existing.Length} grants, the most a KMS key may have ({_maxGrantsPerKey}).");
+            }
+
+            if (dryRun)
+            {
+                DryRun();
             }
 
             await GrantRepository.PutAsync(transaction, candidate, cancellationToken);
@@ -322,6 +325,8 @@ public sealed partial class GrantManager
         }
     }
 
-    private static void DryRun() =>
-        KmsErrors.Throw(KmsErrorCode.DryRunOperationException, "The request would have succeeded, but the DryRun flag is set.");
+    private static void DryRun() => DryRun<object>();
+
+    private static T DryRun<T>() =>
+        KmsErrors.Throw<T>(KmsErrorCode.DryRunOperationException, "The request would have succeeded, but the DryRun flag is set.");
 }

@@ -94,6 +94,19 @@ public static class GrantOperations
         }
     }
 
+    /// <summary>Refuses an encryption-context constraint on a grant for a key other than a symmetric encryption key.</summary>
+    /// <exception cref="KmsException">ValidationException.</exception>
+    public static void EnsureConstraintsFitKey(KmsKey key, GrantConstraints? constraints)
+    {
+        // spec: kms-2014-11-01 CreateGrantRequest.Constraints: "You cannot use an encryption context grant constraint for
+        // cryptographic operations with asymmetric KMS keys or HMAC KMS keys."
+        if (constraints is not null && key.Spec != KeySpec.SymmetricDefault)
+        {
+            KmsErrors.Throw(KmsErrorCode.ValidationException,
+                $"`{key.Arn}` is not a symmetric encryption KMS key, so a grant for it cannot have an encryption context constraint.");
+        }
+    }
+
     /// <summary>Refuses an encryption-context constraint on a grant that allows an operation without an encryption context.</summary>
     public static void EnsureFitConstraints(ImmutableArray<GrantOperation> operations, GrantConstraints? constraints)
     {

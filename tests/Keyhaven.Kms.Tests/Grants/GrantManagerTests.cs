@@ -149,6 +149,30 @@ public sealed class GrantManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dry_run_on_a_key_at_its_grant_quota_answers_the_quota_and_a_dry_run_retry_succeeds()
+    {
+        var key = await _kms.CreateKeyAsync();
+        var limited = new GrantManager(_kms.Store, _kms.Domain.Grants, _kms.Domain.Resolver, new KmsEnvironment(_kms.Clock, SystemRandomSource.Instance), 1);
+        await limited.CreateAsync(Caller, Request(key) with { Name = "a" }, false, None);
+
+        Assert.Equal(KmsErrorCode.LimitExceededException, (await RefusedAsync(() => limited.CreateAsync(Caller, Request(key) with { Name = "b" }, true, None))).Code);
+        Assert.Equal(KmsErrorCode.DryRunOperationException, (await RefusedAsync(() => limited.CreateAsync(Caller, Request(key) with { Name = "a" }, true, None))).Code);
+    }
+
+    [Fact]
+    public async Task An_encryption_context_constraint_is_refused_for_a_key_that_is_not_symmetric()
+    {
+        var rsa = await _kms.Domain.KeyManager.CreateAsync(Caller, new NewKeyRequest(null, null, null) { Spec = KeySpec.Rsa2048, Usage = KeyUsage.EncryptDecrypt }, None);
+        var constrained = Request(rsa, "Encrypt", "Decrypt") with { EncryptionContextSubset = new Dictionary<string, string> { ["purpose"] = "test" } };
+
+        var error = await RefusedAsync(() => Grants.CreateAsync(Caller, constrained, false, None));
+
+        Assert.Equal(KmsErrorCode.ValidationException, error.Code);
+        Assert.Contains("symmetric", error.Message);
+        Assert.Empty((await Grants.ListAsync(Caller, rsa.Arn, 50, null, null, null, None)).Items);
+    }
+
+    [Fact]
     public async Task DryRun_checks_everything_and_creates_nothing()
     {
         var key = await _kms.CreateKeyAsync();
