@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Xml;
 using System.Xml.Linq;
@@ -45,17 +46,26 @@ internal static class QueryAuditReader
         return (error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Code")?.Value, error?.Elements().FirstOrDefault(e => e.Name.LocalName == "Message")?.Value);
     }
 
+    /// <summary>Parses the held body in place (it may carry a secret access key: no copy of it is left behind unzeroed).</summary>
     private static XDocument? Parse(ReadOnlyMemory<byte> body)
     {
+        var copy = MemoryMarshal.TryGetArray(body, out var segment) ? null : body.ToArray();
         try
         {
-            using var stream = new MemoryStream(body.ToArray(), writable: false);
+            using var stream = copy is null ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false) : new MemoryStream(copy, writable: false);
             using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
             return XDocument.Load(reader);
         }
         catch (XmlException)
         {
             return null;
+        }
+        finally
+        {
+            if (copy is not null)
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(copy);
+            }
         }
     }
 

@@ -3,9 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Keyhaven.Audit.Trail;
 using Keyhaven.Identity;
 using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Sessions;
+using Keyhaven.Server.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +19,8 @@ namespace Keyhaven.Server.Network;
 /// connection comes from (recognized by its address). Credentials are a role session the server issues when the role
 /// trusts <c>ec2.amazonaws.com</c>, renewed when less than <see cref="RenewBefore"/> remains. Thread-safe.
 /// </summary>
-internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentityStore identity, TimeProvider time, ILogger<InstanceMetadataEndpoint> logger)
+internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentityStore identity, AuditTrail trail, KeyhavenServerOptions options, TimeProvider time,
+    ILogger<InstanceMetadataEndpoint> logger)
 {
     /// <summary>The connection item marking connections to the metadata listener.</summary>
     public const string ListenerItem = "keyhaven.instance-metadata";
@@ -98,6 +101,13 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
                 await TextAsync(context, 404, "Not Found");
                 return;
             }
+            catch (AuditWriteException exception)
+            {
+                // Fail closed: credentials whose issue cannot be recorded are not handed out.
+                logger.LogError(exception, "Instance metadata: credentials for {InstanceId} withheld: the audit trail cannot write", workload.InstanceId);
+                await TextAsync(context, 500, "Internal Server Error");
+                return;
+            }
 
             await JsonAsync(context, new Dictionary<string, string>
             {
@@ -164,6 +174,8 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
             }
 
             var issued = await identity.AssumeRoleForWorkloadAsync(workload.RoleArn, workload.InstanceId, workload.VpcId, workload.PrivateIp.ToString(), now, cancellationToken);
+            // Recorded before anyone can use them, as every other issue of credentials is.
+            await trail.AppendAsync(InstanceCredentialAudit.Create(now, options.Region, workload, workload.RoleArn.Split(':')[4], issued));
             _credentials[workload.InstanceId] = issued;
             logger.LogInformation("Instance metadata: issued {Session} ({AccessKeyId}) to {InstanceId} at {Address}",
                 issued.Arn, issued.Credentials.AccessKeyId, workload.InstanceId, workload.PrivateIp);

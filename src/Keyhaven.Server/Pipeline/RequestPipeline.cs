@@ -70,9 +70,9 @@ internal sealed class RequestPipeline
             {
                 await AwsJsonProtocol.WriteErrorAsync(context, 413, "ValidationException", $"The request body is larger than {MaxBodyLength} bytes.");
             }
-            else
+            else if (await TryReadBodyAsync(context, state) is { } body)
             {
-                (buffer, length) = await ReadBodyAsync(context.Request, context.RequestAborted);
+                (buffer, length) = body;
                 try
                 {
                     await DispatchAsync(context, buffer, length, state);
@@ -150,7 +150,11 @@ internal sealed class RequestPipeline
         if (service is not null && !IsSigned(context.Request) && service.IsUnsignedOperation(body.Span))
         {
             // AWS: AssumeRoleWithWebIdentity is not signed; the web identity token it carries is the credential.
-            await service.HandleUnsignedAsync(new UnsignedRequest(context, body, state.RequestId, origin, state.Audit));
+            if (await EnsureWritableAsync(context, state, service))
+            {
+                await service.HandleUnsignedAsync(new UnsignedRequest(context, body, state.RequestId, origin, state.Audit));
+            }
+
             return;
         }
 
@@ -184,16 +188,8 @@ internal sealed class RequestPipeline
             return;
         }
 
-        try
+        if (!await EnsureWritableAsync(context, state, service))
         {
-            // Fail closed before anything runs: while the trail cannot write, no request is carried out.
-            await _trail.EnsureWritableAsync();
-        }
-        catch (AuditWriteException exception)
-        {
-            _logger.LogError(exception, "Request {RequestId} refused: the audit trail cannot write", state.RequestId);
-            await ReplaceWithErrorAsync(context, state, 500, service.Audit.InternalErrorCode,
-                "The request could not be recorded in the audit trail; see the server log for request " + state.RequestId + ".");
             return;
         }
 
@@ -261,34 +257,97 @@ internal sealed class RequestPipeline
         public string? VpcEndpointId { get; set; }
     }
 
-    /// <summary>Reads the body into a pooled buffer; length -1 when it exceeds <see cref="MaxBodyLength"/>.</summary>
+    /// <summary>
+    /// Fail closed before anything runs: while the trail cannot write, no request is carried out. False (with the
+    /// service's internal error written) when it cannot.
+    /// </summary>
+    private async Task<bool> EnsureWritableAsync(HttpContext context, RequestState state, IAwsService service)
+    {
+        try
+        {
+            await _trail.EnsureWritableAsync();
+            return true;
+        }
+        catch (AuditWriteException exception)
+        {
+            _logger.LogError(exception, "Request {RequestId} refused: the audit trail cannot write", state.RequestId);
+            await ReplaceWithErrorAsync(context, state, 500, service.Audit.InternalErrorCode,
+                "The request could not be recorded in the audit trail; see the server log for request " + state.RequestId + ".");
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Reads the body; null when reading failed, with the error written: Kestrel's own limits (a body too slow, or
+    /// larger than it takes) and a client gone mid-body are answered and recorded like any other refusal.
+    /// </summary>
+    private async Task<(byte[] Buffer, int Length)?> TryReadBodyAsync(HttpContext context, RequestState state)
+    {
+        try
+        {
+            return await ReadBodyAsync(context.Request, context.RequestAborted);
+        }
+        catch (BadHttpRequestException exception)
+        {
+            _logger.LogInformation("Request {RequestId} refused while reading its body: {Reason}", state.RequestId, exception.Message);
+            var (code, message) = exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? ("ValidationException", $"The request body is larger than {MaxBodyLength} bytes.")
+                : exception.StatusCode == StatusCodes.Status408RequestTimeout ? ("RequestTimeout", "The request body did not arrive in time.")
+                : ("SerializationException", "The request body could not be read.");
+            await AwsJsonProtocol.WriteErrorAsync(context, exception.StatusCode, code, message);
+        }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            await ReplaceWithErrorAsync(context, state, 499, "RequestCanceled", "The client closed the connection before the request body was read.");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Reads the body into a pooled buffer; length -1 when it exceeds <see cref="MaxBodyLength"/> (reading stops one
+    /// byte past it, whatever size the pool's array has). If reading fails, the part read is zeroed before the buffer
+    /// goes back to the pool.
+    /// </summary>
     private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        const int Capacity = MaxBodyLength + 1;
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 4096, MaxBodyLength) + 1);
         var length = 0;
-        while (true)
+        try
         {
-            if (length == buffer.Length)
+            while (true)
             {
-                if (buffer.Length > MaxBodyLength)
+                var room = Math.Min(buffer.Length, Capacity);
+                if (length == room)
                 {
-                    return (buffer, -1);
+                    if (room == Capacity)
+                    {
+                        return (buffer, -1);
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, Capacity));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    CryptographicOperations.ZeroMemory(buffer.AsSpan(0, length));
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                    continue;
                 }
 
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBodyLength + 1));
-                buffer.AsSpan(0, length).CopyTo(larger);
-                CryptographicOperations.ZeroMemory(buffer.AsSpan(0, length));
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = larger;
-            }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, room - length), cancellationToken);
+                if (read == 0)
+                {
+                    return length > MaxBodyLength ? (buffer, -1) : (buffer, length);
+                }
 
-            var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
-            if (read == 0)
-            {
-                return length > MaxBodyLength ? (buffer, -1) : (buffer, length);
+                length += read;
             }
-
-            length += read;
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(buffer.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
     }
 

@@ -40,6 +40,19 @@ public sealed class AuditFailClosedTests
         await Assert.ThrowsAsync<KMSInternalException>(() => kms.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/unaudited", TargetKeyId = key.KeyId }));
         await Assert.ThrowsAsync<KMSInternalException>(() => kms.DisableKeyAsync(new DisableKeyRequest { KeyId = key.KeyId }));
 
+        // The unsigned AssumeRoleWithWebIdentity too: refused before its token is even looked at.
+        using (var http = new HttpClient())
+        {
+            using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Action"] = "AssumeRoleWithWebIdentity", ["Version"] = "2011-06-15", ["RoleArn"] = $"arn:aws:iam::{key.AWSAccountId}:role/web",
+                ["RoleSessionName"] = "s", ["WebIdentityToken"] = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lkcC5leGFtcGxlLmNvbSJ9.c2ln",
+            });
+            using var unsigned = await http.PostAsync(server.Server.Endpoint, form);
+            Assert.Equal(System.Net.HttpStatusCode.InternalServerError, unsigned.StatusCode);
+            Assert.Contains("audit trail", await unsigned.Content.ReadAsStringAsync());
+        }
+
         await RefuseAuditWritesAsync(server.Options.DatabasePath, refuse: false);
         Assert.Empty((await kms.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId })).Aliases);
         Assert.Equal(KeyState.Enabled, (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);

@@ -135,6 +135,27 @@ public sealed class WireProtocolTests(ServerFixture fixture) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task A_chunked_body_over_the_limit_is_refused_by_the_server_and_recorded()
+    {
+        // No Content-Length: the body is read until it passes the limit; the refusal is the server's own (not Kestrel's),
+        // and, like every request, it has its event.
+        await using var server = await TestServer.StartAsync();
+        var before = server.Server.AuditTrail.LastSequence;
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Server.Endpoint) { Content = new StreamContent(new MemoryStream(new byte[600 * 1024])) };
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "TrentService.Encrypt");
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.1");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(413, (int)response.StatusCode);
+        Assert.Contains("ValidationException", await response.Content.ReadAsStringAsync());
+        var recorded = Assert.Single(await server.EventsAsync(before));
+        Assert.Equal("ValidationException", recorded.Event.ErrorCode);
+    }
+
+    [Fact]
     public async Task Errors_never_echo_plaintext()
     {
         using var raw = Raw();

@@ -111,6 +111,18 @@ public sealed class InstanceMetadataTests
         using var again = System.Text.Json.JsonDocument.Parse(await Get("latest/meta-data/iam/security-credentials/AppServer"));
         Assert.Equal(firstKey, again.RootElement.GetProperty("AccessKeyId").GetString());
 
+        // Their issue is in the trail, as CloudTrail records an instance profile's: the EC2 service assumed the role
+        // (once: the second read handed out the same credentials), without the secret or the session token.
+        var issues = (await server.EventsAsync()).Where(e => e.Event.EventName == "AssumeRole" && e.Event.UserIdentity.Type == "AWSService").ToList();
+        var issue = Assert.Single(issues);
+        Assert.Equal(("sts.amazonaws.com", "ec2.amazonaws.com"), (issue.Event.EventSource, issue.Event.UserIdentity.InvokedBy));
+        Assert.Equal("i-0123456789abcdef0", issue.Event.RequestParameters!.Value.GetProperty("roleSessionName").GetString());
+        Assert.Equal(firstKey, issue.Event.ResponseElements!.Value.GetProperty("credentials").GetProperty("accessKeyId").GetString());
+        Assert.EndsWith(":role/AppServer", Assert.Single(issue.Event.Resources!).Arn);
+        var issueJson = System.Text.Encoding.UTF8.GetString(issue.Json.Span);
+        Assert.DoesNotContain(first.RootElement.GetProperty("SecretAccessKey").GetString()!, issueJson);
+        Assert.DoesNotContain(first.RootElement.GetProperty("Token").GetString()!, issueJson);
+
         // 50 minutes on, 10 minutes remain: new credentials are handed out, while the old ones still work.
         server.Clock.Advance(TimeSpan.FromMinutes(50));
         token = await (await http.SendAsync(TokenRequest("60"))).Content.ReadAsStringAsync();
