@@ -25,6 +25,7 @@ public sealed class AuditTrail : IAsyncDisposable
     private readonly Task _writer;
     private AuditHead _head;
     private long _headVersion;
+    private readonly Lock _closing = new();
     private int _disposed;
     private volatile bool _failing;
 
@@ -87,9 +88,14 @@ public sealed class AuditTrail : IAsyncDisposable
             return;
         }
 
+        // The final digest and the close are one step for appenders: none slips in after the digest, to be committed
+        // uncovered by it.
         var final = new PendingWrite(WriteKind.Digest, null);
-        _queue.Writer.TryWrite(final);
-        _queue.Writer.TryComplete();
+        lock (_closing)
+        {
+            _queue.Writer.TryWrite(final);
+            _queue.Writer.TryComplete();
+        }
         try
         {
             await final.Done.Task;
@@ -105,7 +111,10 @@ public sealed class AuditTrail : IAsyncDisposable
 
     private Task EnqueueAsync(PendingWrite write)
     {
-        return _queue.Writer.TryWrite(write) ? write.Done.Task : Task.FromException(new AuditWriteException("The audit trail is closed."));
+        lock (_closing)
+        {
+            return _queue.Writer.TryWrite(write) ? write.Done.Task : Task.FromException(new AuditWriteException("The audit trail is closed."));
+        }
     }
 
     private async Task WriteLoopAsync()

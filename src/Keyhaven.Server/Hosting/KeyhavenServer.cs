@@ -252,9 +252,21 @@ public sealed class KeyhavenServer : IAsyncDisposable
     /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl-C).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
+    /// <summary>The request pipeline (for tests of what is in flight).</summary>
+    internal RequestPipeline Pipeline => _app.Services.GetRequiredService<RequestPipeline>();
+
+    /// <summary>How long shutdown waits, after Kestrel has stopped, for requests still being handled before it closes the trail.</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
+        if (!await Pipeline.DrainAsync(DrainTimeout, TimeProvider.System))
+        {
+            _app.Services.GetRequiredService<ILogger<KeyhavenServer>>().LogError(
+                "Shutdown: requests were still running {Timeout} after the server stopped; the audit trail closes without their events", DrainTimeout);
+        }
+
         await _app.DisposeAsync();
         await Kms.Usage.FlushAsync(CancellationToken.None); // the last usages since the last maintenance pass
         await _trail.DisposeAsync(); // writes the shutdown digest

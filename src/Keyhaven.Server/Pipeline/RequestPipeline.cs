@@ -31,6 +31,7 @@ internal sealed class RequestPipeline
     private readonly AuditEventFactory _events;
     private readonly NetworkState _network;
     private readonly ILogger<RequestPipeline> _logger;
+    private int _inFlight;
 
     public RequestPipeline(IEnumerable<IAwsService> services, KeyhavenServerOptions options, ISigningCredentialSource<CallerIdentity> credentials, AuditTrail trail,
         Deployment deployment, NetworkState network, ILogger<RequestPipeline> logger)
@@ -50,7 +51,44 @@ internal sealed class RequestPipeline
     /// <summary>The largest request body accepted: room for a 32 KB key policy or a 6 KB ciphertext, with JSON around them.</summary>
     public const int MaxBodyLength = 256 * 1024;
 
+    /// <summary>How many requests are being handled now (their events not yet appended, or their responses not yet sent).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>
+    /// Completes true once no request is in flight, false if some still are after <paramref name="timeout"/>. At
+    /// shutdown the trail is closed only after this: Kestrel stops waiting for requests after its shutdown timeout, but
+    /// their handlers run on, and one that commits a change afterwards must still find the trail open for its event.
+    /// </summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout, TimeProvider time)
+    {
+        var deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
+        while (InFlight > 0)
+        {
+            if (time.GetTimestamp() >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time);
+        }
+
+        return true;
+    }
+
     public async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            await HandleOneAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task HandleOneAsync(HttpContext context)
     {
         var requestId = Guid.NewGuid().ToString("D");
         var receivedAt = _time.GetUtcNow();

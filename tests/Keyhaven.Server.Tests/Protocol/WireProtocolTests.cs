@@ -156,6 +156,37 @@ public sealed class WireProtocolTests(ServerFixture fixture) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task Shutdown_can_wait_for_a_request_still_in_flight_and_its_event()
+    {
+        // A request whose body is still arriving is in flight: the drain that runs before the trail closes at shutdown
+        // waits for it, and its event is in the trail once it ends.
+        await using var server = await TestServer.StartAsync();
+        var before = server.Server.AuditTrail.LastSequence;
+        var pipeline = server.Server.Pipeline;
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(server.Server.Endpoint.Host, server.Server.Endpoint.Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+                "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 100\r\n\r\n{\"Limit\""));
+            await stream.FlushAsync();
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (pipeline.InFlight == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.Equal(1, pipeline.InFlight);
+            Assert.False(await pipeline.DrainAsync(TimeSpan.FromMilliseconds(200), TimeProvider.System));
+        }
+
+        Assert.True(await pipeline.DrainAsync(TimeSpan.FromSeconds(10), TimeProvider.System));
+        var recorded = Assert.Single(await server.EventsAsync(before));
+        // Kestrel reports a body cut short as a bad request: recorded as one.
+        Assert.Equal(("ListKeys", "SerializationException"), (recorded.Event.EventName, recorded.Event.ErrorCode));
+    }
+
+    [Fact]
     public async Task Errors_never_echo_plaintext()
     {
         using var raw = Raw();
