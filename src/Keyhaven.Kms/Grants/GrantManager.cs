@@ -54,7 +54,7 @@ public sealed partial class GrantManager
     /// </summary>
     /// <exception cref="KmsException">
     /// ValidationException (members), InvalidArnException (principals), InvalidGrantTokenException, NotFoundException (key),
-    /// KMSInvalidStateException (key pending deletion), LimitExceededException (50,000 grants on the key),
+    /// DisabledException, KMSInvalidStateException (key pending import or deletion), LimitExceededException (50,000 grants on the key),
     /// DryRunOperationException when <paramref name="dryRun"/> and every check passed.
     /// </exception>
     public async Task<CreatedGrant> CreateAsync(KmsCaller caller, NewGrantRequest request, bool dryRun, CancellationToken cancellationToken)
@@ -78,7 +78,9 @@ public sealed partial class GrantManager
         var key = await _resolver.ResolveAsync(caller, request.KeyId, allowAlias: false, cancellationToken);
         GrantOperations.EnsureFitKey(key, operations);
         GrantOperations.EnsureConstraintsFitKey(key, constraints);
-        KeyStateRules.EnsureNotPendingDeletion(key);
+        // AWS's key-state table: CreateGrant needs an Enabled key (Disabled: DisabledException; pending import or
+        // deletion: KMSInvalidStateException).
+        KeyStateRules.EnsureUsable(key);
         var candidate = new Grant
         {
             Id = GrantId.From(_environment.RandomBytes(GrantId.ByteLength)),
@@ -95,10 +97,10 @@ public sealed partial class GrantManager
         };
         var grant = await _store.WriteAsync(async transaction =>
         {
-            // Re-check the key inside the transaction: it may have been scheduled for deletion or deleted meanwhile.
+            // Re-check the key inside the transaction: it may have been disabled, scheduled for deletion or deleted meanwhile.
             var stored = await KeyRepository.ReadAsync(transaction, KeyRepository.StorageKeyFor(key.Account, key.Region, key.Id), cancellationToken)
                 ?? KmsErrors.Throw<KmsKey>(KmsErrorCode.NotFoundException, $"Key `{key.Arn}` does not exist.");
-            KeyStateRules.EnsureNotPendingDeletion(stored);
+            KeyStateRules.EnsureUsable(stored);
             var existing = await GrantRepository.ListForKeyAsync(transaction, key.Account, key.Region, key.Id, cancellationToken);
             var retried = existing.FirstOrDefault(g =>
                 g.HasSameParameters(request.Name, candidate.GranteePrincipal, candidate.RetiringPrincipal, operations, constraints));

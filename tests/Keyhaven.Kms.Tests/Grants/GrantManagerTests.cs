@@ -329,11 +329,15 @@ public sealed class GrantManagerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_disabled_key_still_takes_grants()
+    public async Task A_disabled_key_takes_no_grants_until_it_is_enabled()
     {
-        // AWS KMS key states: CreateGrant is allowed on a disabled key.
+        // AWS KMS key-state table: CreateGrant on a disabled key is "[1] DisabledException: <key ARN> is disabled."
         var key = await _kms.CreateKeyAsync();
         await _kms.Domain.KeyManager.DisableAsync(Caller, key.Id.Value, None);
+        Assert.Equal(KmsErrorCode.DisabledException, (await RefusedAsync(() => Grants.CreateAsync(Caller, Request(key), false, None))).Code);
+        Assert.Equal(KmsErrorCode.DisabledException, (await RefusedAsync(() => Grants.CreateAsync(Caller, Request(key), true, None))).Code);
+
+        await _kms.Domain.KeyManager.EnableAsync(Caller, key.Id.Value, None);
         await Grants.CreateAsync(Caller, Request(key), false, None);
     }
 }
