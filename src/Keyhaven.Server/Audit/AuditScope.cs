@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Keyhaven.Audit.Events;
 using Keyhaven.Policy.Evaluation;
@@ -37,10 +36,8 @@ internal sealed class AuditScope
     /// <summary>Records the attested enclave a response went to: its module id, image digest (PCR0) and PCRs, and whether it was a development enclave.</summary>
     public void RecordRecipient(Keyhaven.Attestation.Nitro.AttestationDocument document, bool development)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        Recipient = AuditJson.Object(writer =>
         {
-            writer.WriteStartObject();
             writer.WriteStartObject("recipient");
             writer.WriteString("attestationDocumentModuleId", document.ModuleId);
             writer.WriteBoolean("development", development);
@@ -55,11 +52,7 @@ internal sealed class AuditScope
             }
 
             writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        using var parsed = JsonDocument.Parse(buffer.WrittenMemory);
-        Recipient = parsed.RootElement.Clone();
+        });
     }
 
     public void AddResource(string arn, string accountId, string type)
@@ -74,11 +67,9 @@ internal sealed class AuditScope
     /// <summary>Records why <paramref name="request"/> was denied: the decision's outcome and layer, and the statements that applied.</summary>
     public void RecordDenial(AuthorizationRequest request, DecisionExplanation explanation)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var decision = explanation.Decision;
+        Denial = AuditJson.Object(writer =>
         {
-            var decision = explanation.Decision;
-            writer.WriteStartObject();
             writer.WriteStartObject("authorization");
             writer.WriteString("decision", decision.Outcome.ToString());
             writer.WriteString("layer", decision.Layer.ToString());
@@ -102,10 +93,6 @@ internal sealed class AuditScope
 
             writer.WriteEndArray();
             writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        Denial = document.RootElement.Clone();
+        });
     }
 }

@@ -1,7 +1,6 @@
-using System.Buffers;
-using System.Text.Json;
 using Keyhaven.Audit.Events;
 using Keyhaven.Identity.Sessions;
+using Keyhaven.Server.Audit;
 
 namespace Keyhaven.Server.Network;
 
@@ -29,12 +28,12 @@ internal static class InstanceCredentialAudit
             AwsRegion = region,
             SourceIPAddress = InvokedBy,
             UserAgent = InvokedBy,
-            RequestParameters = Json(writer =>
+            RequestParameters = AuditJson.Object(writer =>
             {
                 writer.WriteString("roleArn", workload.RoleArn);
                 writer.WriteString("roleSessionName", workload.InstanceId);
             }),
-            ResponseElements = Json(writer =>
+            ResponseElements = AuditJson.Object(writer =>
             {
                 writer.WriteStartObject("credentials");
                 writer.WriteString("accessKeyId", issued.Credentials.AccessKeyId);
@@ -52,19 +51,5 @@ internal static class InstanceCredentialAudit
             EventType = "AwsServiceEvent",
             RecipientAccountId = roleAccount,
         };
-    }
-
-    private static JsonElement Json(Action<Utf8JsonWriter> members)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            members(writer);
-            writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
     }
 }

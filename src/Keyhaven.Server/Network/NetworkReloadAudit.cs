@@ -1,6 +1,5 @@
-using System.Buffers;
-using System.Text.Json;
 using Keyhaven.Audit.Events;
+using Keyhaven.Server.Audit;
 
 namespace Keyhaven.Server.Network;
 
@@ -21,10 +20,8 @@ internal static class NetworkReloadAudit
     public static AuditEvent Create(DateTimeOffset now, string region, string deploymentAccount, NetworkConfiguration configuration, string? file, string trigger,
         IReadOnlyList<VpcEndpointPolicyChange>? changes, string? refusal)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var data = AuditJson.Object(writer =>
         {
-            writer.WriteStartObject();
             writer.WriteString("trigger", trigger);
             if (file is not null)
             {
@@ -42,10 +39,7 @@ internal static class NetworkReloadAudit
             }
 
             writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        using var data = JsonDocument.Parse(buffer.WrittenMemory);
+        });
         var resources = (changes ?? []).Select(c => configuration.VpcEndpoints.FirstOrDefault(e => e.Id == c.EndpointId) is { } endpoint
                 && configuration.FindVpc(endpoint.VpcId) is { } vpc
                 ? new AuditResource(VpcEndpointArn.Create(region, vpc.Account, endpoint.Id), vpc.Account, VpcEndpointArn.ResourceType)
@@ -61,7 +55,7 @@ internal static class NetworkReloadAudit
             UserAgent = "keyhaven",
             ErrorCode = refusal is null ? null : RefusedCode,
             ErrorMessage = refusal,
-            AdditionalEventData = data.RootElement.Clone(),
+            AdditionalEventData = data,
             RequestID = Guid.NewGuid().ToString("D"),
             EventID = Guid.NewGuid().ToString("D"),
             ReadOnly = false,
