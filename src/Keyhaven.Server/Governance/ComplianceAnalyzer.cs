@@ -2,6 +2,7 @@ using System.Globalization;
 using Keyhaven.Identity.Inventory;
 using Keyhaven.Kms.Keys;
 using Keyhaven.Policy.Documents;
+using Keyhaven.Policy.Matching;
 
 namespace Keyhaven.Server.Governance;
 
@@ -105,23 +106,20 @@ internal static class ComplianceAnalyzer
     }
 
     // Stand-ins for "any KMS action" and "any key": a pattern that matches these made-up names, with their unlikely region,
-    // account and operation, matches every one (the platform's wildcard matching: * and ?, as policies use them).
+    // account and operation, matches every one (matched as the policy engine matches Action and Resource entries).
     private static readonly string[] AnyKmsAction = ["kms:Decrypt", "kms:PutKeyPolicy", "kms:ZzKeyhavenAnyOperation"];
     private static readonly string[] AnyKey =
         ["arn:aws:kms:zz-keyhaven-9:000000000000:key/00000000-0000-0000-0000-000000000000", "arn:aws:kms:yy-other-1:999999999999:key/mrk-0123456789abcdef0123456789abcdef"];
 
     /// <summary>Action <c>*</c>, <c>kms:*</c> or any pattern as wide; or NotAction that leaves every KMS action in.</summary>
     private static bool AllowsEveryKmsAction(PolicyStatement statement) =>
-        statement.Action is { } actions ? actions.Any(a => AnyKmsAction.All(name => Matches(a, name, ignoreCase: true)))
-        : statement.NotAction is { } excluded && !excluded.Any(a => AnyKmsAction.Any(name => Matches(a, name, ignoreCase: true)));
+        statement.Action is { } actions ? actions.Any(a => AnyKmsAction.All(name => PolicyPatterns.MatchesAction(a, name)))
+        : statement.NotAction is { } excluded && !excluded.Any(a => AnyKmsAction.Any(name => PolicyPatterns.MatchesAction(a, name)));
 
     /// <summary>Resource <c>*</c>, <c>arn:aws:kms:*</c>, <c>arn:aws:kms:*:*:key/*</c> or any pattern as wide; or NotResource that leaves every key in.</summary>
     private static bool CoversEveryKey(PolicyStatement statement) =>
-        statement.Resource is { } resources ? resources.Any(r => AnyKey.All(arn => Matches(r, arn, ignoreCase: false)))
-        : statement.NotResource is { } excluded && !excluded.Any(r => AnyKey.Any(arn => Matches(r, arn, ignoreCase: false)));
-
-    private static bool Matches(string pattern, string value, bool ignoreCase) =>
-        System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, value, ignoreCase);
+        statement.Resource is { } resources ? resources.Any(r => AnyKey.All(arn => PolicyPatterns.MatchesResource(r, arn)))
+        : statement.NotResource is { } excluded && !excluded.Any(r => AnyKey.Any(arn => PolicyPatterns.MatchesResource(r, arn)));
 
     private static string Time(DateTimeOffset? time) =>
         time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "?";

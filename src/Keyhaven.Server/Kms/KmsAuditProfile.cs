@@ -17,10 +17,10 @@ internal static class KmsAuditProfile
     [
         // CloudTrail: a Decrypt event "always includes the encryptionAlgorithm in the requestParameters even if the
         // encryption algorithm wasn't specified in the request"; so do Encrypt's and ReEncrypt's.
-        Of("Encrypt", Crypto, readOnly: true, defaults: "EncryptionAlgorithm=SYMMETRIC_DEFAULT"),
-        Of("Decrypt", Crypto, readOnly: true, defaults: "EncryptionAlgorithm=SYMMETRIC_DEFAULT"),
+        Of("Encrypt", Crypto, readOnly: true, defaults: "EncryptionAlgorithm=" + KmsContext.SymmetricDefault),
+        Of("Decrypt", Crypto, readOnly: true, defaults: "EncryptionAlgorithm=" + KmsContext.SymmetricDefault),
         Of("ReEncrypt", "SourceKeyId DestinationKeyId SourceEncryptionContext DestinationEncryptionContext SourceEncryptionAlgorithm DestinationEncryptionAlgorithm DryRun", readOnly: true,
-            defaults: "SourceEncryptionAlgorithm=SYMMETRIC_DEFAULT DestinationEncryptionAlgorithm=SYMMETRIC_DEFAULT"),
+            defaults: $"SourceEncryptionAlgorithm={KmsContext.SymmetricDefault} DestinationEncryptionAlgorithm={KmsContext.SymmetricDefault}"),
         Of("GenerateDataKey", "KeyId KeySpec NumberOfBytes EncryptionContext DryRun", readOnly: true),
         Of("GenerateDataKeyWithoutPlaintext", "KeyId KeySpec NumberOfBytes EncryptionContext DryRun", readOnly: true),
         Of("GenerateDataKeyPair", "KeyId KeyPairSpec EncryptionContext DryRun", readOnly: true),

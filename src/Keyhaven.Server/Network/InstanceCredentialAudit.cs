@@ -17,7 +17,7 @@ internal static class InstanceCredentialAudit
     public const string EventName = "AssumeRole";
     public const string InvokedBy = "ec2.amazonaws.com";
 
-    public static AuditEvent Create(DateTimeOffset now, string region, NetworkConfiguration.Workload workload, string roleAccount, AssumedRole issued)
+    public static AuditEvent Create(DateTimeOffset now, string region, NetworkConfiguration.Workload workload, AssumedRole issued)
     {
         return new AuditEvent
         {
@@ -47,9 +47,9 @@ internal static class InstanceCredentialAudit
             RequestID = Guid.NewGuid().ToString("D"),
             EventID = Guid.NewGuid().ToString("D"),
             ReadOnly = true,
-            Resources = [new AuditResource(workload.RoleArn, roleAccount, "AWS::IAM::Role")],
+            Resources = [new AuditResource(workload.RoleArn, workload.RoleAccount, "AWS::IAM::Role")],
             EventType = "AwsServiceEvent",
-            RecipientAccountId = roleAccount,
+            RecipientAccountId = workload.RoleAccount,
         };
     }
 }

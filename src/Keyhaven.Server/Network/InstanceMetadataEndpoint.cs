@@ -77,7 +77,7 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
                 return;
             case "/latest/meta-data/iam/info":
             {
-                var account = workload.RoleArn.Split(':')[4];
+                var account = workload.RoleAccount;
                 await JsonAsync(context, new Dictionary<string, string>
                 {
                     ["Code"] = "Success", ["LastUpdated"] = Timestamp(now),
@@ -175,7 +175,7 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
 
             var issued = await identity.AssumeRoleForWorkloadAsync(workload.RoleArn, workload.InstanceId, workload.VpcId, workload.PrivateIp.ToString(), now, cancellationToken);
             // Recorded before anyone can use them, as every other issue of credentials is.
-            await trail.AppendAsync(InstanceCredentialAudit.Create(now, options.Region, workload, workload.RoleArn.Split(':')[4], issued));
+            await trail.AppendAsync(InstanceCredentialAudit.Create(now, options.Region, workload, issued));
             _credentials[workload.InstanceId] = issued;
             logger.LogInformation("Instance metadata: issued {Session} ({AccessKeyId}) to {InstanceId} at {Address}",
                 issued.Arn, issued.Credentials.AccessKeyId, workload.InstanceId, workload.PrivateIp);

@@ -36,7 +36,11 @@ public sealed partial record NetworkConfiguration
     public sealed record InstanceMetadata(IPEndPoint Listen, IReadOnlyList<Workload> Workloads);
 
     /// <summary>A workload (instance) with the role whose credentials it receives.</summary>
-    public sealed record Workload(string InstanceId, string RoleArn, string VpcId, IPAddress PrivateIp);
+    public sealed record Workload(string InstanceId, string RoleArn, string VpcId, IPAddress PrivateIp)
+    {
+        /// <summary>The account of <see cref="RoleArn"/> (checked to be a role ARN when the configuration is read).</summary>
+        public string RoleAccount => RoleArn.Split(':')[4];
+    }
 
     /// <summary>Members of <see cref="Group"/> (the token's <c>groups</c> claim) of OIDC provider <see cref="Provider"/> may assume <see cref="RoleArn"/>.</summary>
     public sealed record GroupRole(string Provider, string Group, string RoleArn);

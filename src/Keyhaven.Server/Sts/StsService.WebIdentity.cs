@@ -45,7 +45,7 @@ internal sealed partial class StsService
             throw new IdentityException(IdentityErrorCode.ValidationError, "`ProviderId` is for OAuth 2.0 providers (Amazon, Facebook); Keyhaven federates OpenID Connect providers only.");
         }
 
-        if (!Keyhaven.Policy.Arns.Arn.TryParse(roleArn, out var arn) || !Keyhaven.Policy.Arns.AccountId.TryParse(arn.Account, out var roleAccount))
+        if (!TryRoleAccount(roleArn, out var roleAccount))
         {
             throw new IdentityException(IdentityErrorCode.ValidationError, $"`{roleArn}` is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME).");
         }

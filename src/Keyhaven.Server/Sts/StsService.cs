@@ -56,8 +56,7 @@ internal sealed partial class StsService(IdentityStore identity, IdentityCallAut
                 case "AssumeRole":
                 {
                     // CloudTrail names the role as the event's resource (and its account as the recipient), allowed or not.
-                    if (query.Get("RoleArn") is { } roleArn && Keyhaven.Policy.Arns.Arn.TryParse(roleArn, out var parsedRole)
-                        && Keyhaven.Policy.Arns.AccountId.TryParse(parsedRole.Account, out var roleAccount))
+                    if (query.Get("RoleArn") is { } roleArn && TryRoleAccount(roleArn, out var roleAccount))
                     {
                         request.Audit.AddResource(roleArn, roleAccount.Value, "AWS::IAM::Role");
                     }
@@ -148,5 +147,12 @@ internal sealed partial class StsService(IdentityStore identity, IdentityCallAut
         xml.WriteElementString("SessionToken", credentials.SessionToken);
         xml.WriteElementString("Expiration", AwsQueryProtocol.Timestamp(credentials.Expiration));
         xml.WriteEndElement();
+    }
+
+    /// <summary>The account of a role ARN named by a request (AssumeRole, AssumeRoleWithWebIdentity); false when it is not an ARN with an account.</summary>
+    private static bool TryRoleAccount(string roleArn, out Keyhaven.Policy.Arns.AccountId account)
+    {
+        account = default;
+        return Keyhaven.Policy.Arns.Arn.TryParse(roleArn, out var arn) && Keyhaven.Policy.Arns.AccountId.TryParse(arn.Account, out account);
     }
 }
