@@ -70,7 +70,7 @@ public sealed class AuditVerifier(IStorageBackend backend, StorageBarrier barrie
         // 2. Positions must run 1..last without gaps, and each event must link to the one before.
         var present = positions.Where(p => p > 0).Distinct().Order().ToList();
         var last = present.Count == 0 ? 0 : present[^1];
-        long verified = 0;
+        var verified = new HashSet<long>();
         var expected = 1L;
         foreach (var position in present)
         {
@@ -93,7 +93,7 @@ public sealed class AuditVerifier(IStorageBackend backend, StorageBarrier barrie
                 continue;
             }
 
-            verified++;
+            verified.Add(position);
         }
 
         // 3. Digests: signed, in order, each following the previous, naming the head the events hash to.
@@ -110,12 +110,13 @@ public sealed class AuditVerifier(IStorageBackend backend, StorageBarrier barrie
                 $"Events {last + 1} to {claimed} are missing from the end of the trail ({(coveredThrough >= claimed ? "a signed digest" : "the chain head")} names them)."), null));
         }
 
-        var inRange = opened.Where(o => (from is null || o.Value.Time >= from) && (to is null || o.Value.Time < to)).Select(o => o.Key).ToList();
+        var inRange = opened.Where(o => verified.Contains(o.Key) && (from is null || o.Value.Time >= from) && (to is null || o.Value.Time < to))
+            .Select(o => o.Key).ToList();
         return new AuditVerificationReport
         {
             Findings = findings.Where(f => f.Finding.Kind == AuditFindingKind.DigestInvalid || InRange(f.Finding.Position, f.Time, from, to, opened))
                 .Select(f => f.Finding).OrderBy(f => f.Kind == AuditFindingKind.DigestInvalid).ThenBy(f => f.Position).ToList(),
-            EventsVerified = from is null && to is null ? verified : inRange.Count,
+            EventsVerified = inRange.Count,
             DigestsVerified = digestsVerified,
             FirstSequence = inRange.Count == 0 ? 0 : inRange.Min(),
             LastSequence = inRange.Count == 0 ? 0 : inRange.Max(),

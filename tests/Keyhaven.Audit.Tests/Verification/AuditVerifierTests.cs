@@ -117,4 +117,23 @@ public sealed class AuditVerifierTests
         Assert.Equal((AuditFindingKind.Modified, 15L), Assert.Single(report.Findings) is var f ? (f.Kind, f.Position) : default);
         Assert.Equal((10, 19), (report.FirstSequence, report.LastSequence));
     }
+
+    [Fact]
+    public async Task A_ranged_verification_counts_only_the_events_that_verify()
+    {
+        await using var store = await TrailAsync();
+
+        // Someone holding the root key re-seals event 12 linked to nothing: it opens, but the chain is broken there,
+        // and event 13 no longer links to it.
+        await using (var transaction = await store.Records.BeginAsync(write: true, default))
+        {
+            var forged = AuditChainEntry.Create(12, new byte[AuditChainEntry.HashLength], TrailStore.Event("Forged", Start.AddMinutes(12)).ToJson());
+            await transaction.PutAsync(AuditRecords.Event(12), 1, forged.Bytes, default);
+            await transaction.CommitAsync(default);
+        }
+
+        var report = await VerifyAsync(store, Start.AddMinutes(10), Start.AddMinutes(20));
+        Assert.Equal([(AuditFindingKind.Modified, 12L), (AuditFindingKind.Modified, 13L)], report.Findings.Select(f => (f.Kind, f.Position)));
+        Assert.Equal((8, 10, 19), (report.EventsVerified, report.FirstSequence, report.LastSequence));
+    }
 }
