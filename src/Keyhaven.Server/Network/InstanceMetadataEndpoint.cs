@@ -173,7 +173,7 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
                 return current;
             }
 
-            var issued = await identity.AssumeRoleForWorkloadAsync(workload.RoleArn, workload.InstanceId, workload.VpcId, workload.PrivateIp.ToString(), now, cancellationToken);
+            var issued = await identity.AssumeRoleForWorkloadAsync(workload.RoleArn, workload.InstanceId, workload.InstanceArn(options.Region), workload.VpcId, workload.PrivateIp.ToString(), now, cancellationToken);
             // Recorded before anyone can use them, as every other issue of credentials is.
             await trail.AppendAsync(InstanceCredentialAudit.Create(now, options.Region, workload, issued));
             _credentials[workload.InstanceId] = issued;
