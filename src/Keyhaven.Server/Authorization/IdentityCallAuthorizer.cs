@@ -1,4 +1,5 @@
 using Keyhaven.Identity.Organizations;
+using Keyhaven.Identity.Sessions;
 using Keyhaven.Policy.Compilation;
 using Keyhaven.Policy.Context;
 using Keyhaven.Policy.Evaluation;
@@ -71,6 +72,54 @@ internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, O
 
         request.Audit.RecordDenial(authorization, PolicyEvaluator.Explain(authorization, set));
         return decision.FormatMessage(authorization);
+    }
+
+    /// <summary>
+    /// Returns null when the VPC endpoint the request came through (if any) allows <paramref name="action"/> on
+    /// <paramref name="resourceArn"/>, else AWS's AccessDenied message. Only that layer is evaluated, for calls whose
+    /// identity side is decided elsewhere (GetSessionToken needs no permission; Organizations admits only the management
+    /// account's root). The denial is recorded in the request's audit event.
+    /// </summary>
+    public async ValueTask<string?> AuthorizeEndpointAsync(AwsRequest request, string action, string resourceArn, CancellationToken cancellationToken)
+    {
+        var endpoints = await endpointPolicies.ForAsync(request, cancellationToken);
+        if (endpoints.Count == 0)
+        {
+            return null;
+        }
+
+        var caller = request.Caller;
+        var guardrails = await organizations.GetGuardrailsAsync(caller.Account.Value, cancellationToken);
+        var authorization = new AuthorizationRequest
+        {
+            Principal = caller.ToPolicyPrincipal(),
+            Action = action,
+            Resource = RequestResource.Create(resourceArn, PolicyAccountId.Parse(caller.Account.Value)),
+            Context = new KmsRequestContext(request, null, new KmsAccess(action), time.GetUtcNow(), guardrails, null),
+        };
+        var set = new PolicySet { EndpointPolicies = endpoints };
+        var decision = PolicyEvaluator.Evaluate(authorization, set);
+        if (decision.IsAllowed || decision.Layer != DecisionLayer.VpcEndpointPolicy)
+        {
+            return null; // the endpoint allows; what the identity side says is decided by the caller of this method
+        }
+
+        request.Audit.RecordDenial(authorization, PolicyEvaluator.Explain(authorization, set));
+        return decision.FormatMessage(authorization);
+    }
+
+    /// <summary>
+    /// What the trust evaluation of an AssumeRole needs from the request: its condition keys (network path, transport,
+    /// the caller's workload and organization keys) and the policy of the VPC endpoint it came through.
+    /// </summary>
+    public async ValueTask<AssumeRoleRequestContext> AssumeRoleContextAsync(AwsRequest request, CancellationToken cancellationToken)
+    {
+        var guardrails = await organizations.GetGuardrailsAsync(request.Caller.Account.Value, cancellationToken);
+        return new AssumeRoleRequestContext
+        {
+            Keys = new KmsRequestContext(request, null, new KmsAccess("sts:AssumeRole"), time.GetUtcNow(), guardrails, null),
+            EndpointPolicies = await endpointPolicies.ForAsync(request, cancellationToken),
+        };
     }
 
     /// <summary>The CloudTrail resource type of an IAM or VPC endpoint ARN; null for <c>*</c> and anything else.</summary>
