@@ -30,8 +30,8 @@ public sealed partial class IdentityStore
     /// AssumeRole: checks the input, evaluates the role's trust policy as a resource policy on <c>sts:AssumeRole</c>
     /// (and <c>sts:TagSession</c> when the session gets tags, <c>sts:SetSourceIdentity</c> when it carries a source
     /// identity) with <paramref name="caller"/> as principal, together with the caller's own identity policies,
-    /// boundary and session policy, and the policy of the VPC endpoint the request came through, with the request's
-    /// network condition keys (<paramref name="request"/>), as AWS does; then stores a new session sealed. Role
+    /// boundary and session policy, the policy of the VPC endpoint the request came through, the caller's account's
+    /// SCPs and the role's account's RCPs, with the request's network condition keys (<paramref name="request"/>), as AWS does; then stores a new session sealed. Role
     /// chaining passes on the caller's transitive tags and source identity and caps the duration at one hour.
     /// </summary>
     /// <exception cref="IdentityException"><c>ValidationError</c>, <c>MalformedPolicyDocument</c>, <c>PackedPolicyTooLarge</c>, <c>AccessDenied</c>.</exception>
@@ -383,7 +383,8 @@ public sealed partial class IdentityStore
         var set = new PolicySet
         {
             ResourcePolicy = trustPolicy, ResourcePolicyMustAllow = true, IdentityPolicies = identity, SessionPolicy = sessionPolicy, PermissionsBoundaries = boundary is null ? [] : [boundary],
-            EndpointPolicies = trust.Request.EndpointPolicies,
+            EndpointPolicies = trust.Request.EndpointPolicies, ServiceControlPolicies = trust.Request.ServiceControlPolicies,
+            ResourceControlPolicies = trust.Request.ResourceControlPolicies, ManagementAccount = trust.Request.ManagementAccount,
         };
         List<string> actions = ["sts:AssumeRole"];
         if (trust.Tags.Any)

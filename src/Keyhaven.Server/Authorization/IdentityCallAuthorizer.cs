@@ -109,17 +109,32 @@ internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, O
     }
 
     /// <summary>
-    /// What the trust evaluation of an AssumeRole needs from the request: its condition keys (network path, transport,
-    /// the caller's workload and organization keys) and the policy of the VPC endpoint it came through.
+    /// What the trust evaluation of an AssumeRole of <paramref name="roleArn"/> needs from the request: its condition
+    /// keys (network path, transport, the caller's workload and organization keys), the policy of the VPC endpoint it
+    /// came through, the SCPs of the caller's account and the RCPs of the role's account.
     /// </summary>
-    public async ValueTask<AssumeRoleRequestContext> AssumeRoleContextAsync(AwsRequest request, CancellationToken cancellationToken)
+    /// <exception cref="Keyhaven.Identity.Errors.IdentityException"><c>AccessDenied</c>: a guardrail cannot be evaluated (fail closed).</exception>
+    public async ValueTask<AssumeRoleRequestContext> AssumeRoleContextAsync(AwsRequest request, string roleArn, CancellationToken cancellationToken)
     {
         var guardrails = await organizations.GetGuardrailsAsync(request.Caller.Account.Value, cancellationToken);
-        return new AssumeRoleRequestContext
+        // spec: organizations/latest/userguide/orgs_manage_policies_rcps.html (RCPs apply to AWS STS: role assumption)
+        var roleGuardrails = Keyhaven.Policy.Arns.Arn.TryParse(roleArn, out var arn) && PolicyAccountId.TryParse(arn.Account, out var roleAccount)
+            ? await organizations.GetGuardrailsAsync(roleAccount.Value, cancellationToken) : null;
+        try
         {
-            Keys = new KmsRequestContext(request, null, new KmsAccess("sts:AssumeRole"), time.GetUtcNow(), guardrails, null),
-            EndpointPolicies = await endpointPolicies.ForAsync(request, cancellationToken),
-        };
+            return new AssumeRoleRequestContext
+            {
+                Keys = new KmsRequestContext(request, null, new KmsAccess("sts:AssumeRole"), time.GetUtcNow(), guardrails, null),
+                EndpointPolicies = await endpointPolicies.ForAsync(request, cancellationToken),
+                ServiceControlPolicies = policies.Levels(guardrails?.ServiceControlPolicies),
+                ResourceControlPolicies = policies.Levels(roleGuardrails?.ResourceControlPolicies),
+                ManagementAccount = guardrails?.ManagementAccount ?? roleGuardrails?.ManagementAccount ?? default,
+            };
+        }
+        catch (InvalidDataException exception)
+        {
+            throw new Keyhaven.Identity.Errors.IdentityException(Keyhaven.Identity.Errors.IdentityErrorCode.AccessDenied, exception.Message + " Access is denied.");
+        }
     }
 
     /// <summary>The CloudTrail resource type of an IAM or VPC endpoint ARN; null for <c>*</c> and anything else.</summary>

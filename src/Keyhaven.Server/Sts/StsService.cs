@@ -15,7 +15,7 @@ namespace Keyhaven.Server.Sts;
 /// AWS STS (Query protocol, version 2011-06-15): AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity,
 /// GetSessionToken, GetAccessKeyInfo.
 /// Authorization: any principal may call GetCallerIdentity; AssumeRole is decided by the role's trust policy, the
-/// caller's identity policies and the VPC endpoint's policy with the request's network keys (in
+/// caller's identity policies, the VPC endpoint's policy, the caller's SCPs and the role's RCPs, with the request's network keys (in
 /// <see cref="IdentityStore.AssumeRoleAsync"/>), with <c>sts:TagSession</c> and <c>sts:SetSourceIdentity</c> when the
 /// session gets tags or a source identity; GetSessionToken needs long-term credentials and the VPC endpoint's allow;
 /// GetAccessKeyInfo needs <c>sts:GetAccessKeyInfo</c> in the caller's identity policies.
@@ -70,7 +70,7 @@ internal sealed partial class StsService(IdentityStore identity, IdentityCallAut
                         Tags = query.GetStructureList("Tags").Select(t => KeyValuePair.Create(t.GetValueOrDefault("Key") ?? "", t.GetValueOrDefault("Value") ?? "")).ToList(),
                         TransitiveTagKeys = query.GetList("TransitiveTagKeys"), SourceIdentity = query.Get("SourceIdentity"),
                     };
-                    var assumed = await identity.AssumeRoleAsync(caller, input, now, await authorizer.AssumeRoleContextAsync(request, context.RequestAborted), context.RequestAborted);
+                    var assumed = await identity.AssumeRoleAsync(caller, input, now, await authorizer.AssumeRoleContextAsync(request, input.RoleArn, context.RequestAborted), context.RequestAborted);
                     logger.LogInformation("Request {RequestId}: {Caller} assumed {Session} ({AccessKeyId})", request.RequestId, caller.Arn, assumed.Arn, assumed.Credentials.AccessKeyId);
                     await AwsQueryProtocol.WriteResultAsync(context, Namespace, query.Action, request.RequestId, xml =>
                     {
