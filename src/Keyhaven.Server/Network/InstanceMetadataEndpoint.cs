@@ -31,7 +31,10 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
     private const int MaxTtlSeconds = 21_600, MaxTokens = 10_000;
     private const string CredentialsPath = "/latest/meta-data/iam/security-credentials/";
     private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, IPAddress Client)> _tokens = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, AssumedRole> _credentials = new(StringComparer.Ordinal);
+
+    // Keyed by the whole workload (instance, role, VPC, address): after a reload changes any of them, the credentials
+    // issued for the old one are never handed out again.
+    private readonly ConcurrentDictionary<NetworkConfiguration.Workload, AssumedRole> _credentials = new();
     private readonly SemaphoreSlim _issue = new(1, 1);
 
     public async Task HandleAsync(HttpContext context)
@@ -160,7 +163,7 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
     /// <summary>The workload's current credentials, issuing new ones when there are none or they expire within <see cref="RenewBefore"/>.</summary>
     private async Task<AssumedRole> CredentialsAsync(NetworkConfiguration.Workload workload, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_credentials.TryGetValue(workload.InstanceId, out var current) && current.Credentials.Expiration - now > RenewBefore)
+        if (_credentials.TryGetValue(workload, out var current) && current.Credentials.Expiration - now > RenewBefore)
         {
             return current;
         }
@@ -168,7 +171,7 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
         await _issue.WaitAsync(cancellationToken);
         try
         {
-            if (_credentials.TryGetValue(workload.InstanceId, out current) && current.Credentials.Expiration - now > RenewBefore)
+            if (_credentials.TryGetValue(workload, out current) && current.Credentials.Expiration - now > RenewBefore)
             {
                 return current;
             }
@@ -176,7 +179,12 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
             var issued = await identity.AssumeRoleForWorkloadAsync(workload.RoleArn, workload.InstanceId, workload.InstanceArn(options.Region), workload.VpcId, workload.PrivateIp.ToString(), now, cancellationToken);
             // Recorded before anyone can use them, as every other issue of credentials is.
             await trail.AppendAsync(InstanceCredentialAudit.Create(now, options.Region, workload, issued));
-            _credentials[workload.InstanceId] = issued;
+            _credentials[workload] = issued;
+            foreach (var replaced in _credentials.Keys.Where(k => k.InstanceId == workload.InstanceId && k != workload))
+            {
+                _credentials.TryRemove(replaced, out _); // the instance's role, VPC or address changed on a reload
+            }
+
             logger.LogInformation("Instance metadata: issued {Session} ({AccessKeyId}) to {InstanceId} at {Address}",
                 issued.Arn, issued.Credentials.AccessKeyId, workload.InstanceId, workload.PrivateIp);
             return issued;

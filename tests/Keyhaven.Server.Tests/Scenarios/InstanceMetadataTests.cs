@@ -192,6 +192,27 @@ public sealed class InstanceMetadataTests
         Assert.Equal("AccessDenied", (await iamAsWorkload.SendAsync("ListRoles")).ErrorCode);
     }
 
+    [Fact]
+    public async Task After_a_reload_changes_the_workloads_role_the_listener_hands_out_the_new_roles_credentials()
+    {
+        await using var server = await TestServer.StartAsync();
+        var account = server.Server.Deployment.Account.Value;
+        await server.RestartAsync(NetworkConfiguration.Parse(Config(account)));
+        using var iam = new IamQueryClient(server);
+        foreach (var role in new[] { "AppServer", "ReadOnly" })
+        {
+            await iam.OkAsync("CreateRole", ("RoleName", role), ("AssumeRolePolicyDocument",
+                """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"""));
+        }
+
+        using var before = server.Sts(await WorkloadCredentialsAsync(server, "AppServer"));
+        Assert.Contains(":assumed-role/AppServer/", (await before.GetCallerIdentityAsync(new Amazon.SecurityToken.Model.GetCallerIdentityRequest())).Arn);
+
+        await server.Server.ReloadNetworkAsync(NetworkConfiguration.Parse(Config(account).Replace("role/AppServer", "role/ReadOnly", StringComparison.Ordinal)));
+        using var after = server.Sts(await WorkloadCredentialsAsync(server, "ReadOnly"));
+        Assert.Contains(":assumed-role/ReadOnly/", (await after.GetCallerIdentityAsync(new Amazon.SecurityToken.Model.GetCallerIdentityRequest())).Arn);
+    }
+
     private static HttpRequestMessage TokenRequest(string ttl)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, "latest/api/token");
