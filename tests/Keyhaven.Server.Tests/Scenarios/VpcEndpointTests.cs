@@ -194,4 +194,23 @@ public sealed class VpcEndpointTests
             direct.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = role, RoleSessionName = "s2" }));
         Assert.Equal("AccessDenied", outside.ErrorCode);
     }
+
+    [Fact]
+    public async Task An_organizations_endpoint_policy_is_enforced_before_the_operation()
+    {
+        // spec: organizations/latest/userguide/create-vpc-endpoint-policy.html
+        await using var server = await TestServer.StartAsync(network: NetworkConfiguration.Parse(StsAndOrganizationsConfig));
+        using var raw = new RawKmsClient(server);
+        var refused = await raw.SendAsync("AWSOrganizationsV20161128.CreateOrganization", """{"FeatureSet":"ALL"}""", service: "organizations",
+            endpoint: server.Server.VpcEndpointUri("vpce-0org"));
+        Assert.Equal((400, "AccessDeniedException"), (refused.Status, refused.ErrorType));
+        Assert.Contains("VPC endpoint policy", refused.Body.GetProperty("Message").GetString());
+
+        // Nothing was created; the public listener is not narrowed.
+        var none = await raw.SendAsync("AWSOrganizationsV20161128.DescribeOrganization", "{}", service: "organizations");
+        Assert.Equal("AWSOrganizationsNotInUseException", none.ErrorType);
+        await raw.OrganizationsAsync("CreateOrganization", new { FeatureSet = "ALL" });
+        var described = await raw.SendAsync("AWSOrganizationsV20161128.DescribeOrganization", "{}", service: "organizations", endpoint: server.Server.VpcEndpointUri("vpce-0org"));
+        Assert.Equal(200, described.Status);
+    }
 }
