@@ -213,4 +213,17 @@ public sealed class VpcEndpointTests
         var described = await raw.SendAsync("AWSOrganizationsV20161128.DescribeOrganization", "{}", service: "organizations", endpoint: server.Server.VpcEndpointUri("vpce-0org"));
         Assert.Equal(200, described.Status);
     }
+
+    [Fact]
+    public async Task A_kept_alive_endpoint_connection_is_closed_once_a_reload_puts_its_client_outside_the_VPC()
+    {
+        await using var server = await TestServer.StartAsync(network: NetworkConfiguration.Parse(Config));
+        using var raw = new RawKmsClient(server); // one HttpClient: the connection is kept alive between requests
+        var endpoint = server.Server.VpcEndpointUri("vpce-0kms");
+        Assert.Equal(200, (await raw.SendAsync("TrentService.ListKeys", "{}", endpoint: endpoint)).Status);
+
+        // docs/network.md: VPC ranges take effect for the next request; 127.0.0.1 is no longer in vpc-0app.
+        await server.Server.ReloadNetworkAsync(NetworkConfiguration.Parse(Config.Replace("\"127.0.0.0/29\"", "\"127.0.2.0/29\"", StringComparison.Ordinal)));
+        await Assert.ThrowsAsync<HttpRequestException>(() => raw.SendAsync("TrentService.ListKeys", "{}", endpoint: endpoint));
+    }
 }
