@@ -28,9 +28,10 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
     /// <summary>New credentials are handed out when the current ones have less than this left (AWS: at least 5 minutes before expiry).</summary>
     public static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(15);
 
-    private const int MaxTtlSeconds = 21_600, MaxTokens = 10_000;
+    private const int MaxTtlSeconds = 21_600;
     private const string CredentialsPath = "/latest/meta-data/iam/security-credentials/";
     private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, IPAddress Client)> _tokens = new(StringComparer.Ordinal);
+    private readonly Lock _tokenTable = new();
 
     // Keyed by the whole workload (instance, role, VPC, address): after a reload changes any of them, the credentials
     // issued for the old one are never handed out again.
@@ -146,16 +147,36 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
             return;
         }
 
-        if (_tokens.Count >= MaxTokens)
+        string? token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        lock (_tokenTable)
         {
-            foreach (var (stale, _) in _tokens.Where(t => t.Value.Expires <= now))
+            if (_tokens.Count >= options.InstanceMetadataMaxTokens)
             {
-                _tokens.TryRemove(stale, out _);
+                foreach (var (stale, _) in _tokens.Where(t => t.Value.Expires <= now))
+                {
+                    _tokens.TryRemove(stale, out _);
+                }
+            }
+
+            // Still full of live tokens: refused, so the table stays bounded (AWS does not document what its IMDS
+            // answers when overloaded; 503 tells an SDK to try again later).
+            if (_tokens.Count >= options.InstanceMetadataMaxTokens)
+            {
+                logger.LogWarning("Instance metadata: token table full ({Count} live tokens); token request from {Address} refused", _tokens.Count, client);
+                token = null;
+            }
+            else
+            {
+                _tokens[token] = (now.AddSeconds(ttl), client);
             }
         }
 
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        _tokens[token] = (now.AddSeconds(ttl), client);
+        if (token is null)
+        {
+            await TextAsync(context, 503, "Service Unavailable");
+            return;
+        }
+
         context.Response.Headers["X-aws-ec2-metadata-token-ttl-seconds"] = ttl.ToString(CultureInfo.InvariantCulture);
         await TextAsync(context, 200, token);
     }

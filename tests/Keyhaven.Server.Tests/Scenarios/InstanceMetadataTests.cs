@@ -213,6 +213,27 @@ public sealed class InstanceMetadataTests
         Assert.Contains(":assumed-role/ReadOnly/", (await after.GetCallerIdentityAsync(new Amazon.SecurityToken.Model.GetCallerIdentityRequest())).Arn);
     }
 
+    [Fact]
+    public async Task A_full_token_table_refuses_new_tokens_with_503_until_tokens_expire()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.RestartAsync(NetworkConfiguration.Parse(Config(server.Server.Deployment.Account.Value)),
+            options => options with { InstanceMetadataMaxTokens = 3 });
+        using var http = new HttpClient { BaseAddress = server.Server.InstanceMetadataUri };
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(TokenRequest("60"))).StatusCode);
+        }
+
+        // Full, and no token has expired: refused, not added.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.SendAsync(TokenRequest("60"))).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.SendAsync(TokenRequest("60"))).StatusCode);
+
+        // Once they expire, the sweep makes room again.
+        server.Clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(TokenRequest("60"))).StatusCode);
+    }
+
     private static HttpRequestMessage TokenRequest(string ttl)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, "latest/api/token");
