@@ -30,11 +30,13 @@ public sealed partial class IdentityStore
     /// AssumeRole: checks the input, evaluates the role's trust policy as a resource policy on <c>sts:AssumeRole</c>
     /// (and <c>sts:TagSession</c> when the session gets tags, <c>sts:SetSourceIdentity</c> when it carries a source
     /// identity) with <paramref name="caller"/> as principal, together with the caller's own identity policies,
-    /// boundary and session policy, as AWS does; then stores a new session sealed. Role chaining passes on the
-    /// caller's transitive tags and source identity and caps the duration at one hour.
+    /// boundary and session policy, the policy of the VPC endpoint the request came through, the caller's account's
+    /// SCPs and the role's account's RCPs, with the request's network condition keys (<paramref name="request"/>), as AWS does; then stores a new session sealed. Role
+    /// chaining passes on the caller's transitive tags and source identity and caps the duration at one hour.
     /// </summary>
     /// <exception cref="IdentityException"><c>ValidationError</c>, <c>MalformedPolicyDocument</c>, <c>PackedPolicyTooLarge</c>, <c>AccessDenied</c>.</exception>
-    public async Task<AssumedRole> AssumeRoleAsync(IdentityPrincipal caller, AssumeRoleInput input, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<AssumedRole> AssumeRoleAsync(IdentityPrincipal caller, AssumeRoleInput input, DateTimeOffset now, AssumeRoleRequestContext request,
+        CancellationToken cancellationToken)
     {
         // spec: STS API Reference, AssumeRole (RoleSessionName 2-64 [\w+=,.@-]*, DurationSeconds 900..role maximum, role chaining 1 hour)
         var (roleArn, roleSessionName) = (input.RoleArn, input.RoleSessionName);
@@ -71,7 +73,7 @@ public sealed partial class IdentityStore
             throw new IdentityException(IdentityErrorCode.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
         }
 
-        var trust = new TrustRequest(roleSessionName!, input.ExternalId, tags, sourceIdentity);
+        var trust = new TrustRequest(roleSessionName!, input.ExternalId, tags, sourceIdentity, request);
         if (await FindUntrustedActionAsync(caller, role, trust, now, cancellationToken) is { } action)
         {
             throw action == "sts:AssumeRole" ? denied
@@ -334,7 +336,7 @@ public sealed partial class IdentityStore
         policies.Select(p => new NamedPolicy(p.Key, p.Value)).ToList();
 
     /// <summary>What the trust evaluation of one AssumeRole needs beyond the caller and the role.</summary>
-    private sealed record TrustRequest(string SessionName, string? ExternalId, SessionTags Tags, string? SourceIdentity);
+    private sealed record TrustRequest(string SessionName, string? ExternalId, SessionTags Tags, string? SourceIdentity, AssumeRoleRequestContext Request);
 
     /// <summary>
     /// Evaluates the trust policy with the caller's own policies for each action the request needs, and returns the
@@ -377,10 +379,12 @@ public sealed partial class IdentityStore
             return "sts:AssumeRole";
         }
 
-        var context = RequestContext.From(TrustContext(caller, trust, now));
+        var context = new LayeredRequestContext(RequestContext.From(TrustContext(caller, trust, now)), trust.Request.Keys);
         var set = new PolicySet
         {
             ResourcePolicy = trustPolicy, ResourcePolicyMustAllow = true, IdentityPolicies = identity, SessionPolicy = sessionPolicy, PermissionsBoundaries = boundary is null ? [] : [boundary],
+            EndpointPolicies = trust.Request.EndpointPolicies, ServiceControlPolicies = trust.Request.ServiceControlPolicies,
+            ResourceControlPolicies = trust.Request.ResourceControlPolicies, ManagementAccount = trust.Request.ManagementAccount,
         };
         List<string> actions = ["sts:AssumeRole"];
         if (trust.Tags.Any)
@@ -444,6 +448,12 @@ public sealed partial class IdentityStore
         }
 
         return context;
+    }
+
+    /// <summary>The trust evaluation's own keys first, then the request's (network path, transport, the caller's workload keys).</summary>
+    private sealed class LayeredRequestContext(IRequestContext own, IRequestContext request) : IRequestContext
+    {
+        public bool TryGetValues(string key, out ContextValues values) => own.TryGetValues(key, out values) || request.TryGetValues(key, out values);
     }
 
     private async Task<SessionCredentials> CreateSessionAsync(SessionDocument session, DateTimeOffset now, DateTimeOffset expiration, CancellationToken cancellationToken)

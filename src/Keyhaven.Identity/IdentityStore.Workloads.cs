@@ -17,11 +17,11 @@ public sealed partial class IdentityStore
     /// Issues the role session of a workload (an instance with a role, as the instance-metadata service does): the
     /// role's trust policy must allow <c>sts:AssumeRole</c> for the service principal <c>ec2.amazonaws.com</c>; the
     /// session is named after the instance, lasts one hour (or the role's maximum when shorter), and carries the
-    /// instance's VPC and private address into every request made with it (<c>aws:ec2InstanceSourceVpc</c>,
-    /// <c>aws:ec2InstanceSourcePrivateIPv4</c>).
+    /// instance's ARN, VPC and private address into every request made with it (<c>ec2:SourceInstanceARN</c>,
+    /// <c>aws:ec2InstanceSourceVpc</c>, <c>aws:ec2InstanceSourcePrivateIPv4</c>).
     /// </summary>
     /// <exception cref="IdentityException"><c>AccessDenied</c> when the role does not exist or does not trust EC2.</exception>
-    public async Task<AssumedRole> AssumeRoleForWorkloadAsync(string roleArn, string instanceId, string vpcId, string privateIp, DateTimeOffset now,
+    public async Task<AssumedRole> AssumeRoleForWorkloadAsync(string roleArn, string instanceId, string instanceArn, string vpcId, string privateIp, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         var denied = new IdentityException(IdentityErrorCode.AccessDenied, $"{WorkloadServicePrincipal} is not authorized to perform: sts:AssumeRole on resource: {roleArn}");
@@ -52,7 +52,7 @@ public sealed partial class IdentityStore
             Arn = $"arn:aws:sts::{role.Account}:assumed-role/{role.RoleName}/{instanceId}",
             UserId = role.RoleId + ":" + instanceId, RoleArn = role.Arn, RoleName = role.RoleName, SessionName = instanceId,
             Tags = role.Tags.Select(t => new TagDocument { Key = t.Key, Value = t.Value }).ToList(),
-            Ec2InstanceSourceVpc = vpcId, Ec2InstanceSourcePrivateIPv4 = privateIp,
+            Ec2SourceInstanceArn = instanceArn, Ec2InstanceSourceVpc = vpcId, Ec2InstanceSourcePrivateIPv4 = privateIp,
         };
         var credentials = await CreateSessionAsync(session, now, now.AddSeconds(Math.Min(DefaultAssumeRoleDuration, role.MaxSessionDuration)), cancellationToken);
         return new AssumedRole(credentials, session.UserId, session.Arn, null, null);

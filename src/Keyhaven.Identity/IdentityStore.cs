@@ -176,6 +176,7 @@ public sealed partial class IdentityStore
         FederatedProvider = session.FederatedProvider,
         WebIdentitySubject = session.WebIdentitySubject,
         WebIdentityAudience = session.WebIdentityAudience,
+        Ec2SourceInstanceArn = session.Ec2SourceInstanceArn,
         Ec2InstanceSourceVpc = session.Ec2InstanceSourceVpc,
         Ec2InstanceSourcePrivateIPv4 = session.Ec2InstanceSourcePrivateIPv4,
         SessionExpiration = session.Expiration,

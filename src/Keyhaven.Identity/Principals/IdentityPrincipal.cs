@@ -69,6 +69,12 @@ public sealed record IdentityPrincipal
     /// <summary>For sessions from AssumeRoleWithWebIdentity: the token's audience that matched the provider's client ids.</summary>
     public string? WebIdentityAudience { get; init; }
 
+    /// <summary>
+    /// For workload sessions: the ARN of the instance they were issued to (<c>ec2:SourceInstanceARN</c>); its presence
+    /// also marks credentials delivered by the instance-metadata service (<c>ec2:RoleDelivery</c>).
+    /// </summary>
+    public string? Ec2SourceInstanceArn { get; init; }
+
     /// <summary>For workload sessions: the VPC of the instance they were issued to (<c>aws:ec2InstanceSourceVpc</c>).</summary>
     public string? Ec2InstanceSourceVpc { get; init; }
 

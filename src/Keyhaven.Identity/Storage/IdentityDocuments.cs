@@ -137,7 +137,8 @@ internal sealed class SessionDocument
     public string? WebIdentitySubject { get; set; }
     public string? WebIdentityAudience { get; set; }
 
-    /// <summary>For workload sessions (instance metadata): the instance's VPC and private address.</summary>
+    /// <summary>For workload sessions (instance metadata): the instance's ARN, VPC and private address.</summary>
+    public string? Ec2SourceInstanceArn { get; set; }
     public string? Ec2InstanceSourceVpc { get; set; }
     public string? Ec2InstanceSourcePrivateIPv4 { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

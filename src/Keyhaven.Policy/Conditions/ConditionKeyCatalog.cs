@@ -19,6 +19,7 @@ internal static class ConditionKeyCatalog
         "aws:SourceOrgID", "aws:ViaAWSService", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:TokenIssueTime",
         "aws:Referer", "aws:UserAgent", "aws:FederatedProvider", "aws:SourceIdentity",
         "aws:SourceVpcArn", "aws:VpceAccount", "aws:VpceOrgID", "aws:ec2InstanceSourceVpc", "aws:ec2InstanceSourcePrivateIPv4",
+        "ec2:SourceInstanceARN", "ec2:RoleDelivery",
         "kms:CallerAccount", "kms:ViaService", "kms:EncryptionAlgorithm", "kms:KeySpec", "kms:KeyUsage", "kms:KeyOrigin",
         "kms:GrantIsForAWSResource", "kms:GranteePrincipal", "kms:RetiringPrincipal", "kms:MessageType",
         "kms:SigningAlgorithm", "kms:MacAlgorithm", "kms:BypassPolicyLockoutSafetyCheck", "kms:RequestAlias",

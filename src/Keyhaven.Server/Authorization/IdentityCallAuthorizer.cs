@@ -1,4 +1,5 @@
 using Keyhaven.Identity.Organizations;
+using Keyhaven.Identity.Sessions;
 using Keyhaven.Policy.Compilation;
 using Keyhaven.Policy.Context;
 using Keyhaven.Policy.Evaluation;
@@ -71,6 +72,69 @@ internal sealed class IdentityCallAuthorizer(IIdentityPolicySource identities, O
 
         request.Audit.RecordDenial(authorization, PolicyEvaluator.Explain(authorization, set));
         return decision.FormatMessage(authorization);
+    }
+
+    /// <summary>
+    /// Returns null when the VPC endpoint the request came through (if any) allows <paramref name="action"/> on
+    /// <paramref name="resourceArn"/>, else AWS's AccessDenied message. Only that layer is evaluated, for calls whose
+    /// identity side is decided elsewhere (GetSessionToken needs no permission; Organizations admits only the management
+    /// account's root). The denial is recorded in the request's audit event.
+    /// </summary>
+    public async ValueTask<string?> AuthorizeEndpointAsync(AwsRequest request, string action, string resourceArn, CancellationToken cancellationToken)
+    {
+        var endpoints = await endpointPolicies.ForAsync(request, cancellationToken);
+        if (endpoints.Count == 0)
+        {
+            return null;
+        }
+
+        var caller = request.Caller;
+        var guardrails = await organizations.GetGuardrailsAsync(caller.Account.Value, cancellationToken);
+        var authorization = new AuthorizationRequest
+        {
+            Principal = caller.ToPolicyPrincipal(),
+            Action = action,
+            Resource = RequestResource.Create(resourceArn, PolicyAccountId.Parse(caller.Account.Value)),
+            Context = new KmsRequestContext(request, null, new KmsAccess(action), time.GetUtcNow(), guardrails, null),
+        };
+        var set = new PolicySet { EndpointPolicies = endpoints };
+        var decision = PolicyEvaluator.Evaluate(authorization, set);
+        if (decision.IsAllowed || decision.Layer != DecisionLayer.VpcEndpointPolicy)
+        {
+            return null; // the endpoint allows; what the identity side says is decided by the caller of this method
+        }
+
+        request.Audit.RecordDenial(authorization, PolicyEvaluator.Explain(authorization, set));
+        return decision.FormatMessage(authorization);
+    }
+
+    /// <summary>
+    /// What the trust evaluation of an AssumeRole of <paramref name="roleArn"/> needs from the request: its condition
+    /// keys (network path, transport, the caller's workload and organization keys), the policy of the VPC endpoint it
+    /// came through, the SCPs of the caller's account and the RCPs of the role's account.
+    /// </summary>
+    /// <exception cref="Keyhaven.Identity.Errors.IdentityException"><c>AccessDenied</c>: a guardrail cannot be evaluated (fail closed).</exception>
+    public async ValueTask<AssumeRoleRequestContext> AssumeRoleContextAsync(AwsRequest request, string roleArn, CancellationToken cancellationToken)
+    {
+        var guardrails = await organizations.GetGuardrailsAsync(request.Caller.Account.Value, cancellationToken);
+        // spec: organizations/latest/userguide/orgs_manage_policies_rcps.html (RCPs apply to AWS STS: role assumption)
+        var roleGuardrails = Keyhaven.Policy.Arns.Arn.TryParse(roleArn, out var arn) && PolicyAccountId.TryParse(arn.Account, out var roleAccount)
+            ? await organizations.GetGuardrailsAsync(roleAccount.Value, cancellationToken) : null;
+        try
+        {
+            return new AssumeRoleRequestContext
+            {
+                Keys = new KmsRequestContext(request, null, new KmsAccess("sts:AssumeRole"), time.GetUtcNow(), guardrails, null),
+                EndpointPolicies = await endpointPolicies.ForAsync(request, cancellationToken),
+                ServiceControlPolicies = policies.Levels(guardrails?.ServiceControlPolicies),
+                ResourceControlPolicies = policies.Levels(roleGuardrails?.ResourceControlPolicies),
+                ManagementAccount = guardrails?.ManagementAccount ?? roleGuardrails?.ManagementAccount ?? default,
+            };
+        }
+        catch (InvalidDataException exception)
+        {
+            throw new Keyhaven.Identity.Errors.IdentityException(Keyhaven.Identity.Errors.IdentityErrorCode.AccessDenied, exception.Message + " Access is denied.");
+        }
     }
 
     /// <summary>The CloudTrail resource type of an IAM or VPC endpoint ARN; null for <c>*</c> and anything else.</summary>

@@ -144,6 +144,16 @@ internal sealed class KmsRequestContext(CallerIdentity caller, string region, Aw
         {
             single = caller.Principal.Ec2InstanceSourcePrivateIPv4;
         }
+        else if (Is(name, "ec2:SourceInstanceARN"))
+        {
+            // spec: service-authorization/latest/reference/list_amazonec2.html#amazonec2-policy-keys (and the AWS Security
+            // Blog's "How to use policies to restrict where EC2 instance credentials can be used from")
+            single = caller.Principal.Ec2SourceInstanceArn;
+        }
+        else if (Is(name, "ec2:RoleDelivery") && caller.Principal.Ec2SourceInstanceArn is not null)
+        {
+            single = "2.0"; // the metadata listener speaks only IMDSv2 (session tokens), whose credentials are version 2.0
+        }
         else if (Is(name, "kms:GrantIsForAWSResource") && access.Action is "kms:CreateGrant" or "kms:ListGrants" or "kms:RevokeGrant")
         {
             single = "false"; // true only when an integrated AWS service manages the grant for its resource

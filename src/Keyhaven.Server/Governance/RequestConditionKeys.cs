@@ -14,6 +14,7 @@ internal static class RequestConditionKeys
         "aws:SecureTransport", "aws:UserAgent", "aws:Referer", "aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge", "aws:SourceIdentity",
         "aws:TokenIssueTime", "aws:ViaAWSService", "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:SourceArn", "aws:SourceAccount",
         "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:TagKeys", "aws:ec2InstanceSourceVpc", "aws:ec2InstanceSourcePrivateIPv4",
+        "ec2:SourceInstanceARN", "ec2:RoleDelivery",
         "kms:EncryptionContextKeys", "kms:EncryptionAlgorithm", "kms:SigningAlgorithm", "kms:MacAlgorithm", "kms:KeyAgreementAlgorithm",
         "kms:MessageType", "kms:DataKeyPairSpec", "kms:GrantOperations", "kms:GrantConstraintType", "kms:GranteePrincipal", "kms:RetiringPrincipal",
         "kms:GrantIsForAWSResource", "kms:RequestAlias", "kms:ViaService", "kms:ReEncryptOnSameKey", "kms:BypassPolicyLockoutSafetyCheck",

@@ -231,9 +231,24 @@ public sealed class KeyhavenServer : IAsyncDisposable
         await app.Services.GetRequiredService<NetworkState>().InitializeAsync(cancellationToken);
         var pipeline = app.Services.GetRequiredService<RequestPipeline>();
         var instanceMetadata = app.Services.GetRequiredService<InstanceMetadataEndpoint>();
-        app.Run(context => context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(InstanceMetadataEndpoint.ListenerItem) == true
-            ? instanceMetadata.HandleAsync(context)
-            : pipeline.HandleAsync(context));
+        var networkState = app.Services.GetRequiredService<NetworkState>();
+        app.Run(context =>
+        {
+            if (context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(InstanceMetadataEndpoint.ListenerItem) == true)
+            {
+                return instanceMetadata.HandleAsync(context);
+            }
+
+            // Admission is checked per request too: a kept-alive endpoint connection whose client a reload put outside
+            // the VPC is closed, as a new connection from it would be refused.
+            if (!networkState.StillAdmits(context))
+            {
+                context.Abort();
+                return Task.CompletedTask;
+            }
+
+            return pipeline.HandleAsync(context);
+        });
         await app.StartAsync(cancellationToken);
 
         var bound = publicListener!.IPEndPoint!;

@@ -48,6 +48,12 @@ public sealed record KeyhavenServerOptions
 
     public IRandomSource Random { get; init; } = SystemRandomSource.Instance;
 
+    /// <summary>
+    /// Most instance-metadata session tokens alive at once (all workloads together); a token request beyond it, once
+    /// expired tokens are swept, is refused with 503 until tokens expire.
+    /// </summary>
+    public int InstanceMetadataMaxTokens { get; init; } = 10_000;
+
     public string ResolvedRootKeyPath => RootKeyPath ?? Path.Combine(DataDirectory, "root.key");
 
     public string DatabasePath => Path.Combine(DataDirectory, "keyhaven.db");

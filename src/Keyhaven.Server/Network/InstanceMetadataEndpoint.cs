@@ -28,10 +28,14 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
     /// <summary>New credentials are handed out when the current ones have less than this left (AWS: at least 5 minutes before expiry).</summary>
     public static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(15);
 
-    private const int MaxTtlSeconds = 21_600, MaxTokens = 10_000;
+    private const int MaxTtlSeconds = 21_600;
     private const string CredentialsPath = "/latest/meta-data/iam/security-credentials/";
     private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, IPAddress Client)> _tokens = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, AssumedRole> _credentials = new(StringComparer.Ordinal);
+    private readonly Lock _tokenTable = new();
+
+    // Keyed by the whole workload (instance, role, VPC, address): after a reload changes any of them, the credentials
+    // issued for the old one are never handed out again.
+    private readonly ConcurrentDictionary<NetworkConfiguration.Workload, AssumedRole> _credentials = new();
     private readonly SemaphoreSlim _issue = new(1, 1);
 
     public async Task HandleAsync(HttpContext context)
@@ -143,16 +147,36 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
             return;
         }
 
-        if (_tokens.Count >= MaxTokens)
+        string? token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        lock (_tokenTable)
         {
-            foreach (var (stale, _) in _tokens.Where(t => t.Value.Expires <= now))
+            if (_tokens.Count >= options.InstanceMetadataMaxTokens)
             {
-                _tokens.TryRemove(stale, out _);
+                foreach (var (stale, _) in _tokens.Where(t => t.Value.Expires <= now))
+                {
+                    _tokens.TryRemove(stale, out _);
+                }
+            }
+
+            // Still full of live tokens: refused, so the table stays bounded (AWS does not document what its IMDS
+            // answers when overloaded; 503 tells an SDK to try again later).
+            if (_tokens.Count >= options.InstanceMetadataMaxTokens)
+            {
+                logger.LogWarning("Instance metadata: token table full ({Count} live tokens); token request from {Address} refused", _tokens.Count, client);
+                token = null;
+            }
+            else
+            {
+                _tokens[token] = (now.AddSeconds(ttl), client);
             }
         }
 
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        _tokens[token] = (now.AddSeconds(ttl), client);
+        if (token is null)
+        {
+            await TextAsync(context, 503, "Service Unavailable");
+            return;
+        }
+
         context.Response.Headers["X-aws-ec2-metadata-token-ttl-seconds"] = ttl.ToString(CultureInfo.InvariantCulture);
         await TextAsync(context, 200, token);
     }
@@ -160,7 +184,7 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
     /// <summary>The workload's current credentials, issuing new ones when there are none or they expire within <see cref="RenewBefore"/>.</summary>
     private async Task<AssumedRole> CredentialsAsync(NetworkConfiguration.Workload workload, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_credentials.TryGetValue(workload.InstanceId, out var current) && current.Credentials.Expiration - now > RenewBefore)
+        if (_credentials.TryGetValue(workload, out var current) && current.Credentials.Expiration - now > RenewBefore)
         {
             return current;
         }
@@ -168,15 +192,20 @@ internal sealed class InstanceMetadataEndpoint(NetworkState network, IdentitySto
         await _issue.WaitAsync(cancellationToken);
         try
         {
-            if (_credentials.TryGetValue(workload.InstanceId, out current) && current.Credentials.Expiration - now > RenewBefore)
+            if (_credentials.TryGetValue(workload, out current) && current.Credentials.Expiration - now > RenewBefore)
             {
                 return current;
             }
 
-            var issued = await identity.AssumeRoleForWorkloadAsync(workload.RoleArn, workload.InstanceId, workload.VpcId, workload.PrivateIp.ToString(), now, cancellationToken);
+            var issued = await identity.AssumeRoleForWorkloadAsync(workload.RoleArn, workload.InstanceId, workload.InstanceArn(options.Region), workload.VpcId, workload.PrivateIp.ToString(), now, cancellationToken);
             // Recorded before anyone can use them, as every other issue of credentials is.
             await trail.AppendAsync(InstanceCredentialAudit.Create(now, options.Region, workload, issued));
-            _credentials[workload.InstanceId] = issued;
+            _credentials[workload] = issued;
+            foreach (var replaced in _credentials.Keys.Where(k => k.InstanceId == workload.InstanceId && k != workload))
+            {
+                _credentials.TryRemove(replaced, out _); // the instance's role, VPC or address changed on a reload
+            }
+
             logger.LogInformation("Instance metadata: issued {Session} ({AccessKeyId}) to {InstanceId} at {Address}",
                 issued.Arn, issued.Credentials.AccessKeyId, workload.InstanceId, workload.PrivateIp);
             return issued;

@@ -40,6 +40,12 @@ public sealed partial record NetworkConfiguration
     {
         /// <summary>The account of <see cref="RoleArn"/> (checked to be a role ARN when the configuration is read).</summary>
         public string RoleAccount => RoleArn.Split(':')[4];
+
+        /// <summary>
+        /// The instance's ARN in <paramref name="region"/> (<c>ec2:SourceInstanceARN</c>): in the role's account, as an
+        /// instance profile's role belongs to the instance's account.
+        /// </summary>
+        public string InstanceArn(string region) => $"arn:aws:ec2:{region}:{RoleAccount}:instance/{InstanceId}";
     }
 
     /// <summary>Members of <see cref="Group"/> (the token's <c>groups</c> claim) of OIDC provider <see cref="Provider"/> may assume <see cref="RoleArn"/>.</summary>

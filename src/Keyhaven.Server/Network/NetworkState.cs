@@ -73,6 +73,15 @@ internal sealed class NetworkState(NetworkConfiguration configuration, VpcEndpoi
         return NetworkOrigin.Public(client);
     }
 
+    /// <summary>
+    /// False when <paramref name="context"/> arrived on a VPC endpoint's connection whose client is no longer inside the
+    /// endpoint's VPC (a reload narrowed its ranges while the connection was kept alive). VPC ranges take effect for the
+    /// next request, so the server refuses such a request as it now refuses such a connection; true for every other request.
+    /// </summary>
+    public bool StillAdmits(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(EndpointItem, out var id) != true || id is not string endpointId
+        || Admits(endpointId, context.Connection.RemoteIpAddress);
+
     /// <summary>True when <paramref name="client"/> is inside the VPC of the endpoint: only then is the endpoint reachable.</summary>
     public bool Admits(string endpointId, IPAddress? client)
     {

@@ -14,9 +14,11 @@ namespace Keyhaven.Server.Organizations;
 /// <summary>
 /// AWS Organizations (<c>AWSOrganizationsV20161128</c>, AWS JSON 1.1, signing name <c>organizations</c>): maps each
 /// operation to <see cref="OrganizationStore"/> and back. Authorization: the domain refuses every caller but the
-/// management account's root (<c>AccessDeniedException</c>), before reading or changing anything.
+/// management account's root (<c>AccessDeniedException</c>), before reading or changing anything; a call through a VPC
+/// endpoint also needs the endpoint policy's allow of <c>organizations:&lt;Operation&gt;</c>, checked first.
 /// </summary>
-internal sealed class OrganizationsService(IdentityStore identity, KeyhavenServerOptions options, ILogger<OrganizationsService> logger) : AwsJsonService(TargetPrefix)
+internal sealed class OrganizationsService(IdentityStore identity, Keyhaven.Server.Authorization.IdentityCallAuthorizer authorizer, KeyhavenServerOptions options,
+    ILogger<OrganizationsService> logger) : AwsJsonService(TargetPrefix)
 {
     public const string TargetPrefix = "AWSOrganizationsV20161128.";
 
@@ -34,6 +36,12 @@ internal sealed class OrganizationsService(IdentityStore identity, KeyhavenServe
         var ct = context.RequestAborted;
         try
         {
+            // spec: organizations/latest/userguide/create-vpc-endpoint-policy.html (the endpoint policy must allow the action)
+            if (await authorizer.AuthorizeEndpointAsync(request, "organizations:" + operation, "*", ct) is { } endpointDenial)
+            {
+                throw new OrganizationException(OrganizationErrorCode.AccessDeniedException, endpointDenial);
+            }
+
             JsonElement input;
             try
             {

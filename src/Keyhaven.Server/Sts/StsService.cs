@@ -14,10 +14,11 @@ namespace Keyhaven.Server.Sts;
 /// <summary>
 /// AWS STS (Query protocol, version 2011-06-15): AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity,
 /// GetSessionToken, GetAccessKeyInfo.
-/// Authorization: any principal may call GetCallerIdentity; AssumeRole is decided by the role's trust policy and the
-/// caller's identity policies (in <see cref="IdentityStore.AssumeRoleAsync"/>), with <c>sts:TagSession</c> and
-/// <c>sts:SetSourceIdentity</c> when the session gets tags or a source identity; GetSessionToken needs long-term
-/// credentials; GetAccessKeyInfo needs <c>sts:GetAccessKeyInfo</c> in the caller's identity policies.
+/// Authorization: any principal may call GetCallerIdentity; AssumeRole is decided by the role's trust policy, the
+/// caller's identity policies, the VPC endpoint's policy, the caller's SCPs and the role's RCPs, with the request's network keys (in
+/// <see cref="IdentityStore.AssumeRoleAsync"/>), with <c>sts:TagSession</c> and <c>sts:SetSourceIdentity</c> when the
+/// session gets tags or a source identity; GetSessionToken needs long-term credentials and the VPC endpoint's allow;
+/// GetAccessKeyInfo needs <c>sts:GetAccessKeyInfo</c> in the caller's identity policies.
 /// </summary>
 internal sealed partial class StsService(IdentityStore identity, IdentityCallAuthorizer authorizer, KeyhavenServerOptions options,
     Keyhaven.Server.Federation.WebIdentityTokenVerifier webIdentity, Keyhaven.Server.Network.NetworkState network, ILogger<StsService> logger) : IAwsService
@@ -69,7 +70,7 @@ internal sealed partial class StsService(IdentityStore identity, IdentityCallAut
                         Tags = query.GetStructureList("Tags").Select(t => KeyValuePair.Create(t.GetValueOrDefault("Key") ?? "", t.GetValueOrDefault("Value") ?? "")).ToList(),
                         TransitiveTagKeys = query.GetList("TransitiveTagKeys"), SourceIdentity = query.Get("SourceIdentity"),
                     };
-                    var assumed = await identity.AssumeRoleAsync(caller, input, now, context.RequestAborted);
+                    var assumed = await identity.AssumeRoleAsync(caller, input, now, await authorizer.AssumeRoleContextAsync(request, input.RoleArn, context.RequestAborted), context.RequestAborted);
                     logger.LogInformation("Request {RequestId}: {Caller} assumed {Session} ({AccessKeyId})", request.RequestId, caller.Arn, assumed.Arn, assumed.Credentials.AccessKeyId);
                     await AwsQueryProtocol.WriteResultAsync(context, Namespace, query.Action, request.RequestId, xml =>
                     {
@@ -114,6 +115,12 @@ internal sealed partial class StsService(IdentityStore identity, IdentityCallAut
                     if (query.Get("SerialNumber") is not null || query.Get("TokenCode") is not null)
                     {
                         throw new IdentityException(IdentityErrorCode.ValidationError, "MFA (`SerialNumber`, `TokenCode`) is not supported yet.");
+                    }
+
+                    // spec: IAM/latest/UserGuide/reference_sts_vpc_endpoint_policies.html (no identity permission is needed; the endpoint's policy applies)
+                    if (await authorizer.AuthorizeEndpointAsync(request, "sts:GetSessionToken", "*", context.RequestAborted) is { } endpointDenial)
+                    {
+                        throw new IdentityException(IdentityErrorCode.AccessDenied, endpointDenial);
                     }
 
                     var credentials = await identity.GetSessionTokenAsync(caller, QueryServiceErrors.GetInt(query, "DurationSeconds"), now, context.RequestAborted);

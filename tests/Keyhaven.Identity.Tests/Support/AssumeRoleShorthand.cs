@@ -11,5 +11,5 @@ public static class AssumeRoleShorthand
         identity.AssumeRoleAsync(caller, new AssumeRoleInput
         {
             RoleArn = roleArn, RoleSessionName = sessionName, DurationSeconds = durationSeconds, Policy = policy, ExternalId = externalId,
-        }, now, cancellationToken);
+        }, now, AssumeRoleRequestContext.None, cancellationToken);
 }

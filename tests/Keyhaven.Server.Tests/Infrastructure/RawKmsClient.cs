@@ -16,13 +16,13 @@ public sealed class RawKmsClient(TestServer server) : IDisposable
     public sealed record Response(int Status, string? ErrorType, string? Message, JsonElement Body, HttpResponseMessage Http);
 
     public Task<Response> SendAsync(string target, string body, string? accessKeyId = null, string? secret = null, bool sign = true,
-        Action<HttpRequestMessage>? tamper = null, string service = "kms", string? sessionToken = null) =>
-        SendAsync(target, Encoding.UTF8.GetBytes(body), accessKeyId, secret, sign, tamper, service, sessionToken);
+        Action<HttpRequestMessage>? tamper = null, string service = "kms", string? sessionToken = null, Uri? endpoint = null) =>
+        SendAsync(target, Encoding.UTF8.GetBytes(body), accessKeyId, secret, sign, tamper, service, sessionToken, endpoint);
 
     public async Task<Response> SendAsync(string target, byte[] body, string? accessKeyId = null, string? secret = null, bool sign = true,
-        Action<HttpRequestMessage>? tamper = null, string service = "kms", string? sessionToken = null)
+        Action<HttpRequestMessage>? tamper = null, string service = "kms", string? sessionToken = null, Uri? endpoint = null)
     {
-        var uri = server.Server.Endpoint;
+        var uri = endpoint ?? server.Server.Endpoint;
         var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
         request.Headers.TryAddWithoutValidation("X-Amz-Target", target);

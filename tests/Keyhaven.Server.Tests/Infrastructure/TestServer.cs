@@ -157,13 +157,21 @@ public sealed class TestServer : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>Stops the server and starts a new one on the same data directory (and port choice), keeping the clock.</summary>
-    public async Task RestartAsync(Keyhaven.Server.Network.NetworkConfiguration? network = null)
+    /// <summary>
+    /// Stops the server and starts a new one on the same data directory (and port choice), keeping the clock; with
+    /// <paramref name="network"/> and <paramref name="change"/> applied to its options.
+    /// </summary>
+    public async Task RestartAsync(Keyhaven.Server.Network.NetworkConfiguration? network = null, Func<KeyhavenServerOptions, KeyhavenServerOptions>? change = null)
     {
         await StopAsync();
         if (network is not null)
         {
             Options = Options with { Network = network };
+        }
+
+        if (change is not null)
+        {
+            Options = change(Options);
         }
 
         _stopped = false;

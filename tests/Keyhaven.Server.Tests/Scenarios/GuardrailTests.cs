@@ -75,4 +75,53 @@ public sealed class GuardrailTests
         await raw.OrganizationsAsync("DetachPolicy", new { PolicyId = policyId, TargetId = rootId });
         await kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 });
     }
+
+    [Fact]
+    public async Task An_scp_denies_assuming_roles_to_a_member_account_and_an_rcp_protects_its_roles_but_the_management_account_is_not_limited_by_scps()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var raw = new RawKmsClient(server);
+        await raw.OrganizationsAsync("CreateOrganization", new { FeatureSet = "ALL" });
+        var created = await raw.OrganizationsAsync("CreateAccount", new { Email = "members@example.com", AccountName = "members" });
+        var status = await raw.OrganizationsAsync("DescribeCreateAccountStatus", new { CreateAccountRequestId = created.GetProperty("CreateAccountStatus").GetProperty("Id").GetString() });
+        var member = status.GetProperty("CreateAccountStatus").GetProperty("AccountId").GetString();
+        var rootId = (await raw.OrganizationsAsync("ListRoots", new { })).GetProperty("Roots")[0].GetProperty("Id").GetString();
+        var management = server.Server.Deployment.Account.Value;
+
+        using var iam = new IamQueryClient(server);
+        var (operatorArn, operatorKey, operatorSecret) = await iam.CreateUserWithKeyAsync("operator",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}""");
+        var ownRole = await iam.CreateRoleAsync("Own", operatorArn);
+        using var operatorSts = server.Sts(new BasicAWSCredentials(operatorKey, operatorSecret));
+        var memberAccess = $"arn:aws:iam::{member}:role/OrganizationAccountAccessRole";
+        var session = (await operatorSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = memberAccess, RoleSessionName = "ops" })).Credentials;
+        using var memberIam = new IamQueryClient(server, session.AccessKeyId, session.SecretAccessKey, session.SessionToken);
+        var second = await memberIam.CreateRoleAsync("Second", $"arn:aws:iam::{member}:root");
+        using var memberSts = server.Sts(session);
+        await memberSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = second, RoleSessionName = "before" });
+
+        var scp = JsonSerializer.Serialize(new { Version = "2012-10-17", Statement = new[] { new { Effect = "Deny", Action = "sts:AssumeRole", Resource = "*" } } });
+        var scpId = (await raw.OrganizationsAsync("CreatePolicy", new { Name = "no-assume", Description = "no role assumption", Type = "SERVICE_CONTROL_POLICY", Content = scp }))
+            .GetProperty("Policy").GetProperty("PolicySummary").GetProperty("Id").GetString();
+        await raw.OrganizationsAsync("AttachPolicy", new { PolicyId = scpId, TargetId = rootId });
+
+        // AWS: the SCPs of the caller's account apply to AssumeRole as to any action of its principals.
+        var denied = await Assert.ThrowsAnyAsync<Amazon.SecurityToken.AmazonSecurityTokenServiceException>(() =>
+            memberSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = second, RoleSessionName = "after" }));
+        Assert.Equal("AccessDenied", denied.ErrorCode);
+        // The management account's principals are not limited by SCPs: into its own role and into the member account.
+        await operatorSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = ownRole, RoleSessionName = "own" });
+        await operatorSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = memberAccess, RoleSessionName = "ops2" });
+        Assert.StartsWith($"arn:aws:iam::{management}:", ownRole);
+
+        // AWS: RCPs apply to STS (role assumption) in member accounts: the member's roles refuse even the management account.
+        var rcp = JsonSerializer.Serialize(new { Version = "2012-10-17", Statement = new[] { new { Effect = "Deny", Principal = "*", Action = "sts:AssumeRole", Resource = "*" } } });
+        var rcpId = (await raw.OrganizationsAsync("CreatePolicy", new { Name = "roles-closed", Description = "no role assumption", Type = "RESOURCE_CONTROL_POLICY", Content = rcp }))
+            .GetProperty("Policy").GetProperty("PolicySummary").GetProperty("Id").GetString();
+        await raw.OrganizationsAsync("AttachPolicy", new { PolicyId = rcpId, TargetId = rootId });
+        var closed = await Assert.ThrowsAnyAsync<Amazon.SecurityToken.AmazonSecurityTokenServiceException>(() =>
+            operatorSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = memberAccess, RoleSessionName = "ops3" }));
+        Assert.Equal("AccessDenied", closed.ErrorCode);
+        await operatorSts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = ownRole, RoleSessionName = "own-again" }); // the management account's roles: no RCP
+    }
 }

@@ -155,6 +155,107 @@ public sealed class InstanceMetadataTests
         }
     }
 
+    [Fact]
+    public async Task Workload_credentials_carry_their_instance_ARN_so_the_data_perimeter_deny_stops_them_off_the_VPC()
+    {
+        await using var server = await TestServer.StartAsync();
+        var account = server.Server.Deployment.Account.Value;
+        await server.RestartAsync(NetworkConfiguration.Parse(Config(account)));
+        using var iam = new IamQueryClient(server);
+        await iam.OkAsync("CreateRole", ("RoleName", "AppServer"), ("AssumeRolePolicyDocument",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"""));
+        // The Allow names the instance and the IMDSv2 delivery; the Deny is AWS's data-perimeter statement for EC2
+        // credentials (network_perimeter_ec2 of aws-samples/data-perimeter-policy-examples, with this VPC as the expected one).
+        // spec: service-authorization/latest/reference/list_amazonec2.html#amazonec2-policy-keys (ec2:SourceInstanceARN, ec2:RoleDelivery)
+        await iam.OkAsync("PutRolePolicy", ("RoleName", "AppServer"), ("PolicyName", "perimeter"), ("PolicyDocument", $$$$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":["kms:*","iam:ListRoles"],"Resource":"*","Condition":{
+                "StringEquals":{"ec2:SourceInstanceARN":"arn:aws:ec2:{{{{server.Region}}}}:{{{{account}}}}:instance/i-0123456789abcdef0"},
+                "NumericGreaterThanEquals":{"ec2:RoleDelivery":"2.0"}}},
+              {"Sid":"EnforceNetworkPerimeterOnEc2Credentials","Effect":"Deny","Action":"*","Resource":"*","Condition":{
+                "BoolIfExists":{"aws:ViaAWSService":"false"},
+                "NotIpAddressIfExists":{"aws:SourceIp":["192.0.2.0/24"]},
+                "StringNotEqualsIfExists":{"aws:SourceVpc":["vpc-0app"]},
+                "Null":{"ec2:SourceInstanceARN":"false"}}}]}
+            """));
+        var credentials = await WorkloadCredentialsAsync(server, "AppServer");
+
+        // From the workload through its VPC's endpoint: the Allow matches, the perimeter Deny does not.
+        using var fromWorkload = server.Kms(credentials, server.Server.VpcEndpointUri("vpce-0app"));
+        await fromWorkload.CreateKeyAsync(new CreateKeyRequest());
+
+        // The same credentials on the public listener: outside the perimeter, for KMS and IAM alike.
+        using var publicPath = server.Kms(credentials);
+        await DeniedAsync(() => publicPath.CreateKeyAsync(new CreateKeyRequest()));
+        var copy = await credentials.GetCredentialsAsync();
+        using var iamAsWorkload = new IamQueryClient(server, copy.AccessKey, copy.SecretKey, copy.Token);
+        Assert.Equal("AccessDenied", (await iamAsWorkload.SendAsync("ListRoles")).ErrorCode);
+    }
+
+    [Fact]
+    public async Task After_a_reload_changes_the_workloads_role_the_listener_hands_out_the_new_roles_credentials()
+    {
+        await using var server = await TestServer.StartAsync();
+        var account = server.Server.Deployment.Account.Value;
+        await server.RestartAsync(NetworkConfiguration.Parse(Config(account)));
+        using var iam = new IamQueryClient(server);
+        foreach (var role in new[] { "AppServer", "ReadOnly" })
+        {
+            await iam.OkAsync("CreateRole", ("RoleName", role), ("AssumeRolePolicyDocument",
+                """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"""));
+        }
+
+        using var before = server.Sts(await WorkloadCredentialsAsync(server, "AppServer"));
+        Assert.Contains(":assumed-role/AppServer/", (await before.GetCallerIdentityAsync(new Amazon.SecurityToken.Model.GetCallerIdentityRequest())).Arn);
+
+        await server.Server.ReloadNetworkAsync(NetworkConfiguration.Parse(Config(account).Replace("role/AppServer", "role/ReadOnly", StringComparison.Ordinal)));
+        using var after = server.Sts(await WorkloadCredentialsAsync(server, "ReadOnly"));
+        Assert.Contains(":assumed-role/ReadOnly/", (await after.GetCallerIdentityAsync(new Amazon.SecurityToken.Model.GetCallerIdentityRequest())).Arn);
+    }
+
+    [Fact]
+    public async Task A_full_token_table_refuses_new_tokens_with_503_until_tokens_expire()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.RestartAsync(NetworkConfiguration.Parse(Config(server.Server.Deployment.Account.Value)),
+            options => options with { InstanceMetadataMaxTokens = 3 });
+        using var http = new HttpClient { BaseAddress = server.Server.InstanceMetadataUri };
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(TokenRequest("60"))).StatusCode);
+        }
+
+        // Full, and no token has expired: refused, not added.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.SendAsync(TokenRequest("60"))).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.SendAsync(TokenRequest("60"))).StatusCode);
+
+        // Once they expire, the sweep makes room again.
+        server.Clock.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(TokenRequest("60"))).StatusCode);
+    }
+
+    private static HttpRequestMessage TokenRequest(string ttl)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, "latest/api/token");
+        request.Headers.Add("X-aws-ec2-metadata-token-ttl-seconds", ttl);
+        return request;
+    }
+
+    /// <summary>Reads the workload's role credentials from the metadata listener, as an instance would (IMDSv2: token, then GET).</summary>
+    private static async Task<SessionAWSCredentials> WorkloadCredentialsAsync(TestServer server, string roleName)
+    {
+        using var http = new HttpClient { BaseAddress = server.Server.InstanceMetadataUri };
+        using var tokenResponse = await http.SendAsync(TokenRequest("60"));
+        var token = await tokenResponse.Content.ReadAsStringAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "latest/meta-data/iam/security-credentials/" + roleName);
+        request.Headers.Add("X-aws-ec2-metadata-token", token);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = json.RootElement;
+        return new SessionAWSCredentials(root.GetProperty("AccessKeyId").GetString(), root.GetProperty("SecretAccessKey").GetString(), root.GetProperty("Token").GetString());
+    }
+
     /// <summary>An SDK HTTP client factory whose connections leave from a given local address (another host on the loopback network).</summary>
     private sealed class BoundSourceAddressFactory(IPAddress source) : HttpClientFactory
     {

@@ -149,4 +149,81 @@ public sealed class VpcEndpointTests
         using var http = new HttpClient();
         await Assert.ThrowsAsync<HttpRequestException>(() => http.PostAsync(server.Server.VpcEndpointUri("vpce-0far"), new StringContent("{}")));
     }
+
+    private const string StsAndOrganizationsConfig = """
+        {
+          "vpcs": [ { "id": "vpc-0app", "account": "111122223333", "cidrs": ["127.0.0.0/29"] } ],
+          "vpcEndpoints": [
+            { "id": "vpce-0sts", "vpc": "vpc-0app", "service": "sts", "listen": "127.0.0.2:0",
+              "policy": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:GetCallerIdentity","Resource":"*"}]} },
+            { "id": "vpce-0org", "vpc": "vpc-0app", "service": "organizations", "listen": "127.0.0.3:0",
+              "policy": {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"organizations:DescribeOrganization","Resource":"*"}]} }
+          ]
+        }
+        """;
+
+    [Fact]
+    public async Task An_sts_endpoint_policy_applies_to_AssumeRole_and_GetSessionToken_and_trust_policies_see_the_network_keys()
+    {
+        // spec: IAM/latest/UserGuide/reference_sts_vpc_endpoint_policies.html: the endpoint policy and the caller's policies must both allow.
+        await using var server = await TestServer.StartAsync(network: NetworkConfiguration.Parse(StsAndOrganizationsConfig));
+        using var iam = new IamQueryClient(server);
+        var (userArn, userKey, userSecret) = await iam.CreateUserWithKeyAsync("u1", IamQueryClient.Allow("sts:AssumeRole"));
+        var role = await iam.CreateRoleAsync("r1", userArn);
+        var credentials = new BasicAWSCredentials(userKey, userSecret);
+        using var viaEndpoint = server.Sts(credentials, server.Server.VpcEndpointUri("vpce-0sts"));
+        using var direct = server.Sts(credentials);
+
+        Assert.Equal(userArn, (await viaEndpoint.GetCallerIdentityAsync(new GetCallerIdentityRequest())).Arn);
+        var denied = await Assert.ThrowsAnyAsync<AmazonSecurityTokenServiceException>(() =>
+            viaEndpoint.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = role, RoleSessionName = "s1" }));
+        Assert.Equal("AccessDenied", denied.ErrorCode);
+        var noToken = await Assert.ThrowsAnyAsync<AmazonSecurityTokenServiceException>(() => viaEndpoint.GetSessionTokenAsync(new GetSessionTokenRequest()));
+        Assert.Equal("AccessDenied", noToken.ErrorCode);
+        Assert.Contains("VPC endpoint policy", noToken.Message);
+        await direct.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = role, RoleSessionName = "s1" });
+        await direct.GetSessionTokenAsync(new GetSessionTokenRequest());
+
+        // The trust policy's evaluation has the request's network keys: a Deny outside an address range now applies.
+        await iam.OkAsync("UpdateAssumeRolePolicy", ("RoleName", "r1"), ("PolicyDocument", $$$$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Principal":{"AWS":"{{{{userArn}}}}"},"Action":"sts:AssumeRole"},
+              {"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"NotIpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}]}
+            """));
+        var outside = await Assert.ThrowsAnyAsync<AmazonSecurityTokenServiceException>(() =>
+            direct.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = role, RoleSessionName = "s2" }));
+        Assert.Equal("AccessDenied", outside.ErrorCode);
+    }
+
+    [Fact]
+    public async Task An_organizations_endpoint_policy_is_enforced_before_the_operation()
+    {
+        // spec: organizations/latest/userguide/create-vpc-endpoint-policy.html
+        await using var server = await TestServer.StartAsync(network: NetworkConfiguration.Parse(StsAndOrganizationsConfig));
+        using var raw = new RawKmsClient(server);
+        var refused = await raw.SendAsync("AWSOrganizationsV20161128.CreateOrganization", """{"FeatureSet":"ALL"}""", service: "organizations",
+            endpoint: server.Server.VpcEndpointUri("vpce-0org"));
+        Assert.Equal((400, "AccessDeniedException"), (refused.Status, refused.ErrorType));
+        Assert.Contains("VPC endpoint policy", refused.Body.GetProperty("Message").GetString());
+
+        // Nothing was created; the public listener is not narrowed.
+        var none = await raw.SendAsync("AWSOrganizationsV20161128.DescribeOrganization", "{}", service: "organizations");
+        Assert.Equal("AWSOrganizationsNotInUseException", none.ErrorType);
+        await raw.OrganizationsAsync("CreateOrganization", new { FeatureSet = "ALL" });
+        var described = await raw.SendAsync("AWSOrganizationsV20161128.DescribeOrganization", "{}", service: "organizations", endpoint: server.Server.VpcEndpointUri("vpce-0org"));
+        Assert.Equal(200, described.Status);
+    }
+
+    [Fact]
+    public async Task A_kept_alive_endpoint_connection_is_closed_once_a_reload_puts_its_client_outside_the_VPC()
+    {
+        await using var server = await TestServer.StartAsync(network: NetworkConfiguration.Parse(Config));
+        using var raw = new RawKmsClient(server); // one HttpClient: the connection is kept alive between requests
+        var endpoint = server.Server.VpcEndpointUri("vpce-0kms");
+        Assert.Equal(200, (await raw.SendAsync("TrentService.ListKeys", "{}", endpoint: endpoint)).Status);
+
+        // docs/network.md: VPC ranges take effect for the next request; 127.0.0.1 is no longer in vpc-0app.
+        await server.Server.ReloadNetworkAsync(NetworkConfiguration.Parse(Config.Replace("\"127.0.0.0/29\"", "\"127.0.2.0/29\"", StringComparison.Ordinal)));
+        await Assert.ThrowsAsync<HttpRequestException>(() => raw.SendAsync("TrentService.ListKeys", "{}", endpoint: endpoint));
+    }
 }

@@ -48,8 +48,7 @@ internal static class CryptoHandlers
             kms.Usage.Record(caller, result.Key, "Decrypt");
             if (recipients.Of(r) is { } recipient)
             {
-                var sealedPlaintext = recipient.Seal(result.Plaintext);
-                ClearRequest(result.Plaintext);
+                var sealedPlaintext = recipient.SealAndClear(result.Plaintext);
                 return new DecryptResponse(result.Key.Arn, null, result.EncryptionAlgorithm, sealedPlaintext);
             }
 
@@ -79,8 +78,7 @@ internal static class CryptoHandlers
             kms.Usage.Record(caller, result.Key, "GenerateDataKey");
             if (recipients.Of(r) is { } recipient)
             {
-                var sealedKey = recipient.Seal(result.Plaintext);
-                ClearRequest(result.Plaintext);
+                var sealedKey = recipient.SealAndClear(result.Plaintext);
                 return new GenerateDataKeyResponse(result.CiphertextBlob!, null, result.Key.Arn, sealedKey);
             }
 
@@ -110,8 +108,7 @@ internal static class CryptoHandlers
             if (recipients.Of(r) is { } recipient)
             {
                 // The private key (PKCS#8 DER) goes only to the enclave; the response has no PrivateKeyPlaintext.
-                var sealedPrivateKey = recipient.Seal(result.PrivateKeyPlaintext);
-                ClearRequest(result.PrivateKeyPlaintext);
+                var sealedPrivateKey = recipient.SealAndClear(result.PrivateKeyPlaintext);
                 return new GenerateDataKeyPairResponse(result.PrivateKeyCiphertextBlob, null, result.PublicKey, result.Key.Arn,
                     r.KeyPairSpec!, result.Key.CurrentVersion.MaterialId, sealedPrivateKey);
             }
@@ -142,8 +139,7 @@ internal static class CryptoHandlers
             var random = kms.Crypto.GenerateRandom(r.NumberOfBytes);
             if (recipients.Of(r) is { } recipient)
             {
-                var sealedRandom = recipient.Seal(random);
-                ClearRequest(random);
+                var sealedRandom = recipient.SealAndClear(random);
                 return ValueTask.FromResult(new GenerateRandomResponse(null, sealedRandom));
             }
 

@@ -32,8 +32,7 @@ internal static class KeyAgreementHandlers
             kms.Usage.Record(caller, result.Key, "DeriveSharedSecret");
             if (recipients.Of(r) is { } recipient)
             {
-                var sealedSecret = recipient.Seal(result.SharedSecret);
-                CryptographicOperations.ZeroMemory(result.SharedSecret);
+                var sealedSecret = recipient.SealAndClear(result.SharedSecret);
                 return new DeriveSharedSecretResponse(result.Key.Arn, null, algorithm.ToWire(), result.Key.Origin.ToWire(), sealedSecret);
             }
 

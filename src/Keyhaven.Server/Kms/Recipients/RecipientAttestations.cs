@@ -36,7 +36,7 @@ internal sealed class RecipientAttestations(NitroAttestationVerifier verifier)
     public VerifiedRecipient? Of(object request) => _verified.TryGetValue(request, out var verified) ? verified : null;
 
     /// <summary>The verified recipient, or null when the request names none.</summary>
-    /// <exception cref="KmsException"><c>ValidationException</c>: an unsupported algorithm, or a document that does not verify or has no RSA public key.</exception>
+    /// <exception cref="KmsException"><c>ValidationException</c>: an unsupported algorithm, or a document that does not verify or has no RSA public key of at least 2048 bits.</exception>
     private VerifiedRecipient? Verify(RecipientInfoModel? recipient)
     {
         if (recipient is null)
@@ -64,6 +64,14 @@ internal sealed class RecipientAttestations(NitroAttestationVerifier verifier)
         if (result.Document!.PublicKey is null)
         {
             throw new KmsException(KmsErrorCode.ValidationException, "The attestation document carries no public key to encrypt the response to.");
+        }
+
+        // Checked here, before authorization and the operation: a key the response cannot be sealed to must not let a
+        // key be decrypted or generated (and its use recorded) only to fail afterwards.
+        if (!RecipientEnvelope.IsRecipientKey(result.Document.PublicKey))
+        {
+            throw new KmsException(KmsErrorCode.ValidationException,
+                $"The attestation document's public key is not an RSA key of at least {RecipientEnvelope.MinimumKeySize} bits; the response can only be sealed to one.");
         }
 
         return new VerifiedRecipient(result.Document, result.IsDevelopment);
@@ -95,6 +103,22 @@ internal sealed record VerifiedRecipient(AttestationDocument Document, bool IsDe
         return keys;
     }
 
-    /// <summary>Seals <paramref name="plaintext"/> to the enclave's key: the <c>CiphertextForRecipient</c>.</summary>
-    public byte[] Seal(ReadOnlySpan<byte> plaintext) => RecipientEnvelope.Seal(plaintext, Document.PublicKey);
+    /// <summary>
+    /// Seals <paramref name="secret"/> to the enclave's key (the <c>CiphertextForRecipient</c>) and zeroes
+    /// <paramref name="secret"/>, whether sealing succeeds or throws.
+    /// </summary>
+    public byte[] SealAndClear(byte[]? secret)
+    {
+        try
+        {
+            return RecipientEnvelope.Seal(secret, Document.PublicKey);
+        }
+        finally
+        {
+            if (secret is not null)
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
+            }
+        }
+    }
 }

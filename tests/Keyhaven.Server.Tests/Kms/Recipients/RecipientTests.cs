@@ -110,4 +110,31 @@ public sealed partial class RecipientTests
             kms.DecryptAsync(new DecryptRequest { CiphertextBlob = blob, Recipient = Recipient([1, 2, 3]) }));
         Assert.Equal("ValidationException", garbage.ErrorCode);
     }
+
+    [Fact]
+    public async Task A_document_whose_public_key_is_not_an_RSA_key_of_at_least_2048_bits_is_refused_before_anything_runs()
+    {
+        using var root = DevelopmentRoot.Create(DateTimeOffset.UtcNow.AddDays(-1));
+        await using var server = await TestServer.StartAsync(trustedDevelopmentAttestationRoots: [root.Fingerprint]);
+        using var attestor = new DevelopmentAttestor(root, "i-not-rsa", server.Clock.GetUtcNow());
+        using var kms = server.Client(maxErrorRetry: 0);
+        var key = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        var blob = (await kms.EncryptAsync(new EncryptRequest { KeyId = key, Plaintext = Bytes("secret") })).CiphertextBlob;
+        using var ecKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var smallKey = RSA.Create(1024);
+
+        // docs/attestation.md: the key the response would be sealed to is checked with the document, before the operation.
+        foreach (var publicKey in new[] { ecKey.ExportSubjectPublicKeyInfo(), smallKey.ExportSubjectPublicKeyInfo(), [0x30, 0x03, 0x02, 0x01, 0x00] })
+        {
+            var document = attestor.Attest(Image(1), server.Clock.GetUtcNow(), publicKey);
+            blob.Position = 0;
+            var refused = await FailsAsync("ValidationException", () => kms.DecryptAsync(new DecryptRequest { CiphertextBlob = blob, Recipient = Recipient(document) }));
+            Assert.Contains("RSA", refused.Message);
+            await FailsAsync("ValidationException", () => kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key, KeySpec = DataKeySpec.AES_256, Recipient = Recipient(document) }));
+            await FailsAsync("ValidationException", () => kms.GenerateRandomAsync(new GenerateRandomRequest { NumberOfBytes = 32, Recipient = Recipient(document) }));
+        }
+
+        // Nothing ran: the key's last use is still the Encrypt.
+        Assert.Equal(KeyLastUsageTrackingOperation.Encrypt, (await kms.GetKeyLastUsageAsync(new GetKeyLastUsageRequest { KeyId = key })).KeyLastUsage.Operation);
+    }
 }
