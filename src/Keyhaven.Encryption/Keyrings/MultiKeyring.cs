@@ -4,7 +4,8 @@ namespace Keyhaven.Encryption.Keyrings;
 
 /// <summary>
 /// A generator keyring plus child keyrings: on encrypt the generator makes and wraps the data key and every child
-/// wraps it too; on decrypt each keyring is tried in order until one unwraps a key. Thread safe if its keyrings are.
+/// wraps it too; on decrypt each keyring is tried in order until one unwraps a key, a keyring's failure being
+/// collected into the final error. Thread safe if its keyrings are.
 /// spec: framework/multi-keyring.md
 /// </summary>
 public sealed class MultiKeyring : IKeyring
@@ -53,11 +54,13 @@ public sealed class MultiKeyring : IKeyring
                 return;
             }
 
+            // spec: framework/multi-keyring.md#ondecrypt — a keyring that fails (whatever it throws) is collected and
+            // the next one is tried; only cancellation stops the loop.
             try
             {
                 await keyring.OnDecryptAsync(materials, encryptedDataKeys, cancellationToken).ConfigureAwait(false);
             }
-            catch (EncryptionSdkException e) when (e.Reason == EncryptionSdkErrorReason.KeyringFailure)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 (failures ??= []).Add(e);
             }

@@ -144,8 +144,9 @@ public sealed class AwsKmsHierarchicalKeyring : IKeyring, IDisposable
 
                 failures.Add(new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"The data key wrapped under branch key `{branchKeyId}` version `{version}` did not authenticate (a different encryption context, or tampering)."));
             }
-            catch (EncryptionSdkException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // spec: #ondecrypt — an error is collected and the next encrypted data key tried.
                 failures.Add(e);
             }
         }
