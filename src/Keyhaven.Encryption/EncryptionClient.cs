@@ -92,7 +92,15 @@ public sealed class EncryptionClient
         }
 
         var materials = await GetEncryptionMaterialsAsync(cmm, options, options.PlaintextLengthBound, cancellationToken).ConfigureAwait(false);
-        return new EncryptingStream(destination, materials, options.FrameLength, leaveOpen, options.PlaintextLengthBound);
+        try
+        {
+            return new EncryptingStream(destination, materials, options.FrameLength, leaveOpen, options.PlaintextLengthBound);
+        }
+        catch
+        {
+            materials.Dispose(); // the stream owns the materials only once it exists
+            throw;
+        }
     }
 
     /// <inheritdoc cref="CreateEncryptingStreamAsync(Stream, ICryptographicMaterialsManager, EncryptOptions?, bool, CancellationToken)"/>

@@ -220,7 +220,7 @@ public sealed class BranchKeyStore
             EncryptionContext = ContextOf(item.Attributes),
             GrantTokens = Tokens(),
         }, cancellationToken)).ConfigureAwait(false);
-        var key = response.Plaintext.ToArray();
+        var key = KmsCalls.TakePlaintext(response.Plaintext);
         if (response.KeyId != KmsKeyArn || key.Length != BranchKeyLength)
         {
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);

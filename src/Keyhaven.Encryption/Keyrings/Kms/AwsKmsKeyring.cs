@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
@@ -50,9 +51,10 @@ public sealed class AwsKmsKeyring : IKeyring
                     EncryptionContext = context,
                     GrantTokens = tokens,
                 }, cancellationToken).ConfigureAwait(false);
-                var plaintext = response.Plaintext.ToArray();
+                var plaintext = KmsCalls.TakePlaintext(response.Plaintext);
                 if (plaintext.Length != materials.Suite.KeyLength)
                 {
+                    CryptographicOperations.ZeroMemory(plaintext);
                     throw Failure($"KMS GenerateDataKey returned {plaintext.Length} bytes; suite {materials.Suite} needs {materials.Suite.KeyLength}.");
                 }
 

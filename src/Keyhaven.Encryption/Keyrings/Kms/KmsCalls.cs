@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
@@ -32,19 +33,47 @@ internal static class KmsCalls
             return new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"KMS Decrypt with `{keyArn}` failed: {e.Message}", e);
         }
 
-        var plaintext = response.Plaintext.ToArray();
+        var plaintext = TakePlaintext(response.Plaintext);
         if (response.KeyId != keyArn)
         {
+            CryptographicOperations.ZeroMemory(plaintext);
             return new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"KMS Decrypt answered for key `{response.KeyId}`, not `{keyArn}`.");
         }
 
         if (plaintext.Length != materials.Suite.KeyLength)
         {
+            CryptographicOperations.ZeroMemory(plaintext);
             return new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"KMS Decrypt returned {plaintext.Length} bytes; suite {materials.Suite} needs {materials.Suite.KeyLength}.");
         }
 
         materials.SetPlaintextDataKey(plaintext);
         return null;
+    }
+
+    /// <summary>
+    /// Copies the plaintext key out of a KMS response and zeroes the response's buffer, which the AWS SDK never
+    /// clears: through the buffer when the stream exposes it, otherwise by overwriting the stream's content.
+    /// </summary>
+    public static byte[] TakePlaintext(MemoryStream? response)
+    {
+        if (response is null)
+        {
+            return [];
+        }
+
+        var plaintext = response.ToArray();
+        if (response.TryGetBuffer(out var buffer))
+        {
+            CryptographicOperations.ZeroMemory(buffer.AsSpan());
+        }
+        else if (response.CanWrite && response.CanSeek)
+        {
+            response.Position = 0;
+            response.Write(new byte[response.Length]);
+        }
+
+        response.Position = 0;
+        return plaintext;
     }
 
     public static EncryptionSdkException NoKey(IReadOnlyCollection<Exception> failures) =>
