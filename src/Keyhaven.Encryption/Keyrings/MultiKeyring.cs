@@ -33,9 +33,20 @@ public sealed class MultiKeyring : IKeyring
             throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, "A multi-keyring without a generator cannot create a data key.");
         }
 
+        // spec: framework/multi-keyring.md#onencrypt — the generator is given only materials without a data key, and
+        // must make one.
         if (Generator is not null)
         {
+            if (materials.PlaintextDataKey is not null)
+            {
+                throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, "A multi-keyring with a generator cannot take materials that already have a data key (use one without a generator as a child).");
+            }
+
             await Generator.OnEncryptAsync(materials, cancellationToken).ConfigureAwait(false);
+            if (materials.PlaintextDataKey is null)
+            {
+                throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, "The multi-keyring's generator made no data key.");
+            }
         }
 
         foreach (var child in Children)
