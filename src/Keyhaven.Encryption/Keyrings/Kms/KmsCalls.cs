@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
@@ -10,6 +11,8 @@ namespace Keyhaven.Encryption.Keyrings.Kms;
 internal static class KmsCalls
 {
     public const string ProviderId = "aws-kms";
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Decrypts <paramref name="edk"/> with <paramref name="keyArn"/> and sets the data key; returns the failure
@@ -74,6 +77,29 @@ internal static class KmsCalls
 
         response.Position = 0;
         return plaintext;
+    }
+
+    /// <summary>
+    /// The key ARN recorded in an <c>aws-kms</c> encrypted data key. Throws <see cref="EncryptionSdkException"/>
+    /// (<see cref="EncryptionSdkErrorReason.KeyringFailure"/>) when the provider info is not a valid AWS KMS ARN with
+    /// resource type <c>key</c>: the keyring's OnDecrypt then fails.
+    /// spec: framework/aws-kms/aws-kms-keyring.md#ondecrypt, aws-kms-discovery-keyring.md#ondecrypt
+    /// </summary>
+    public static string RecordedKeyArn(EncryptedDataKey edk)
+    {
+        string recorded;
+        try
+        {
+            recorded = StrictUtf8.GetString(edk.ProviderInfo);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, "An aws-kms encrypted data key's provider info is not valid UTF-8, so not a KMS key ARN.");
+        }
+
+        return KmsIdentifier.IsValidKeyArn(recorded)
+            ? recorded
+            : throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"An aws-kms encrypted data key names `{recorded}`, which is not a KMS key ARN.");
     }
 
     public static EncryptionSdkException NoKey(IReadOnlyCollection<Exception> failures) =>
