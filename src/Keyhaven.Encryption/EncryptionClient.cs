@@ -92,7 +92,15 @@ public sealed class EncryptionClient
         }
 
         var materials = await GetEncryptionMaterialsAsync(cmm, options, options.PlaintextLengthBound, cancellationToken).ConfigureAwait(false);
-        return new EncryptingStream(destination, materials, options.FrameLength, leaveOpen, options.PlaintextLengthBound);
+        try
+        {
+            return new EncryptingStream(destination, materials, options.FrameLength, leaveOpen, options.PlaintextLengthBound);
+        }
+        catch
+        {
+            materials.Dispose(); // the stream owns the materials only once it exists
+            throw;
+        }
     }
 
     /// <inheritdoc cref="CreateEncryptingStreamAsync(Stream, ICryptographicMaterialsManager, EncryptOptions?, bool, CancellationToken)"/>
@@ -137,9 +145,11 @@ public sealed class EncryptionClient
         var materials = await cmm.GetEncryptionMaterialsAsync(new EncryptionMaterialsRequest(options.EncryptionContext, policy, suite, plaintextLength), cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!materials.Suite.AllowsEncrypt(policy) || (suite is not null && materials.Suite != suite))
+            // spec: client-apis/encrypt.md#get-the-encryption-materials — the materials' suite MAY differ from the one
+            // asked for (it is the one used); it must be one the commitment policy allows.
+            if (!materials.Suite.AllowsEncrypt(policy))
             {
-                throw new EncryptionSdkException(EncryptionSdkErrorReason.CommitmentPolicyViolation, $"The materials manager chose suite {materials.Suite}, which this request or the commitment policy {policy} does not allow.");
+                throw new EncryptionSdkException(EncryptionSdkErrorReason.CommitmentPolicyViolation, $"The materials manager chose suite {materials.Suite}, which the commitment policy {policy} does not allow.");
             }
 
             if (materials.EncryptedDataKeys.Count > Options.MaxEncryptedDataKeys)

@@ -10,8 +10,9 @@ public enum SignedMessagePolicy
     BufferUntilVerified,
 
     /// <summary>
-    /// Release each frame as it authenticates; the signature is checked at the end and a failure is thrown
-    /// then. The caller must discard what it read if the stream throws.
+    /// Release each regular frame as it authenticates; the final frame (and non-framed content) is still held until
+    /// the signature verifies, as the specification requires. A bad signature is thrown at the end; the caller must
+    /// discard what it read if the stream throws.
     /// </summary>
     ReleaseBeforeVerification,
 

@@ -4,7 +4,8 @@ namespace Keyhaven.Encryption.Caching;
 /// An in-memory least-recently-used cache of at most <see cref="EntryCapacity"/> entries. Every get first evicts the
 /// TTL-expired entries among the <see cref="EntryPruningTailSize"/> least recently used ones, and never returns an
 /// expired entry; a put evicts least recently used entries beyond the capacity. Evicted entries are disposed, which
-/// zeroes their key material. Thread safe (one lock around the map and the recency list).
+/// zeroes their key material. Thread safe (one lock around the map and the recency list). Once disposed it takes no
+/// entry: a put disposes the entry it was given and, like a get or delete, throws <see cref="ObjectDisposedException"/>.
 /// spec: framework/local-cryptographic-materials-cache.md
 /// </summary>
 public sealed class LocalCryptographicMaterialsCache : ICryptographicMaterialsCache, IDisposable
@@ -16,6 +17,7 @@ public sealed class LocalCryptographicMaterialsCache : ICryptographicMaterialsCa
     private readonly Dictionary<string, LinkedListNode<(string Key, CacheEntry Entry)>> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<(string Key, CacheEntry Entry)> _recency = new(); // most recently used first
     private readonly TimeProvider _time;
+    private bool _disposed;
 
     /// <param name="entryCapacity">0 to <see cref="MaxEntryCapacity"/> entries (0 caches nothing).</param>
     /// <param name="entryPruningTailSize">How many least recently used entries each get checks for expiry (at least 1).</param>
@@ -56,6 +58,13 @@ public sealed class LocalCryptographicMaterialsCache : ICryptographicMaterialsCa
         var dropped = new List<CacheEntry>();
         lock (_gate)
         {
+            if (_disposed)
+            {
+                // A disposed cache would keep the key material where nobody zeroes it.
+                entry.Dispose();
+                throw new ObjectDisposedException(nameof(LocalCryptographicMaterialsCache));
+            }
+
             // spec: cryptographic-materials-cache.md#put-cache-entry — an entry already there is removed.
             if (_entries.Remove(key, out var existing))
             {
@@ -86,6 +95,7 @@ public sealed class LocalCryptographicMaterialsCache : ICryptographicMaterialsCa
         entry = null;
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             // spec: local-cryptographic-materials-cache.md#pruning — the N least recently used, expired ones.
             var node = _recency.Last;
             for (var checkedCount = 0; node is not null && checkedCount < EntryPruningTailSize; checkedCount++)
@@ -128,6 +138,7 @@ public sealed class LocalCryptographicMaterialsCache : ICryptographicMaterialsCa
         CacheEntry? dropped = null;
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_entries.Remove(key, out var found))
             {
                 _recency.Remove(found);
@@ -138,12 +149,13 @@ public sealed class LocalCryptographicMaterialsCache : ICryptographicMaterialsCa
         dropped?.Dispose();
     }
 
-    /// <summary>Drops and disposes every entry.</summary>
+    /// <summary>Drops and disposes every entry; the cache takes no entry after that.</summary>
     public void Dispose()
     {
         List<CacheEntry> dropped;
         lock (_gate)
         {
+            _disposed = true;
             dropped = [.. _recency.Select(n => n.Entry)];
             _recency.Clear();
             _entries.Clear();

@@ -4,7 +4,8 @@ namespace Keyhaven.Encryption.Keyrings;
 
 /// <summary>
 /// A generator keyring plus child keyrings: on encrypt the generator makes and wraps the data key and every child
-/// wraps it too; on decrypt each keyring is tried in order until one unwraps a key. Thread safe if its keyrings are.
+/// wraps it too; on decrypt each keyring is tried in order until one unwraps a key, a keyring's failure being
+/// collected into the final error. Thread safe if its keyrings are.
 /// spec: framework/multi-keyring.md
 /// </summary>
 public sealed class MultiKeyring : IKeyring
@@ -32,9 +33,20 @@ public sealed class MultiKeyring : IKeyring
             throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, "A multi-keyring without a generator cannot create a data key.");
         }
 
+        // spec: framework/multi-keyring.md#onencrypt — the generator is given only materials without a data key, and
+        // must make one.
         if (Generator is not null)
         {
+            if (materials.PlaintextDataKey is not null)
+            {
+                throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, "A multi-keyring with a generator cannot take materials that already have a data key (use one without a generator as a child).");
+            }
+
             await Generator.OnEncryptAsync(materials, cancellationToken).ConfigureAwait(false);
+            if (materials.PlaintextDataKey is null)
+            {
+                throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, "The multi-keyring's generator made no data key.");
+            }
         }
 
         foreach (var child in Children)
@@ -53,11 +65,13 @@ public sealed class MultiKeyring : IKeyring
                 return;
             }
 
+            // spec: framework/multi-keyring.md#ondecrypt — a keyring that fails (whatever it throws) is collected and
+            // the next one is tried; only cancellation stops the loop.
             try
             {
                 await keyring.OnDecryptAsync(materials, encryptedDataKeys, cancellationToken).ConfigureAwait(false);
             }
-            catch (EncryptionSdkException e) when (e.Reason == EncryptionSdkErrorReason.KeyringFailure)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 (failures ??= []).Add(e);
             }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Keyhaven.Encryption.Crypto;
 using Keyhaven.Encryption.Format;
 using Keyhaven.Encryption.Materials;
 using Keyhaven.Encryption.Suites;
@@ -9,7 +10,8 @@ namespace Keyhaven.Encryption.Keyrings;
 
 /// <summary>
 /// Wraps data keys with AES-GCM under a key the caller holds (128, 192 or 256 bits), binding the serialized
-/// encryption context as associated data. Thread safe.
+/// encryption context as associated data. Thread safe; once disposed (the wrapping key zeroed) it throws
+/// <see cref="ObjectDisposedException"/>, and a Dispose racing an operation waits for it to finish with the real key.
 /// spec: framework/raw-aes-keyring.md
 /// </summary>
 public sealed class RawAesKeyring : IKeyring, IDisposable
@@ -17,6 +19,7 @@ public sealed class RawAesKeyring : IKeyring, IDisposable
     private const int TagBits = 128;
     private readonly byte[] _wrappingKey;
     private readonly byte[] _keyName;
+    private readonly KeyUseGuard _guard;
 
     /// <param name="keyNamespace">The provider id written in each encrypted data key (must not start with "aws-kms").</param>
     /// <param name="keyName">Names the wrapping key inside the namespace.</param>
@@ -39,14 +42,17 @@ public sealed class RawAesKeyring : IKeyring, IDisposable
         KeyName = keyName;
         _keyName = Encoding.UTF8.GetBytes(keyName);
         _wrappingKey = wrappingKey.ToArray();
+        _guard = new KeyUseGuard(this, () => CryptographicOperations.ZeroMemory(_wrappingKey));
     }
 
     public string KeyNamespace { get; }
 
     public string KeyName { get; }
 
+    /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
     public ValueTask OnEncryptAsync(EncryptionMaterials materials, CancellationToken cancellationToken = default)
     {
+        using var use = _guard.Enter();
         if (materials.PlaintextDataKey is null)
         {
             materials.SetPlaintextDataKey(RandomNumberGenerator.GetBytes(materials.Suite.KeyLength));
@@ -71,8 +77,10 @@ public sealed class RawAesKeyring : IKeyring, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <exception cref="ObjectDisposedException">The keyring was disposed.</exception>
     public ValueTask OnDecryptAsync(DecryptionMaterials materials, IReadOnlyList<EncryptedDataKey> encryptedDataKeys, CancellationToken cancellationToken = default)
     {
+        using var use = _guard.Enter();
         if (materials.PlaintextDataKey is not null)
         {
             return ValueTask.CompletedTask;
@@ -123,5 +131,6 @@ public sealed class RawAesKeyring : IKeyring, IDisposable
         return true;
     }
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(_wrappingKey);
+    /// <summary>Zeroes the wrapping key (after the operations in flight end); later operations throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => _guard.Dispose();
 }

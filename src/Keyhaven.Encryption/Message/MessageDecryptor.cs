@@ -148,7 +148,35 @@ internal sealed class MessageDecryptor : IDisposable
         var materials = await _cmm.DecryptMaterialsAsync(
             new DecryptionMaterialsRequest(header.Suite, _options.CommitmentPolicy, header.EncryptedDataKeys, header.EncryptionContext, _reproducedContext),
             cancellationToken).ConfigureAwait(false);
+
+        // spec: client-apis/decrypt.md#parse-the-header — until the header verifies, nothing parsed from it is
+        // released: the materials (and their encryption context) and the cipher stay local, and are disposed on failure.
+        BodyCipher cipher;
+        try
+        {
+            cipher = VerifyHeader(header, headerBytes.Span, bodyLength, materials);
+        }
+        catch
+        {
+            materials.Dispose();
+            throw;
+        }
+
         _materials = materials;
+        _cipher = cipher;
+        _header = header;
+        if (header.Suite.IsSigning)
+        {
+            _signatureHash = IncrementalHash.CreateHash(header.Suite.SignatureHash);
+            _signatureHash.AppendData(headerBytes.Span);
+        }
+
+        Stage = DecryptorStage.Body;
+    }
+
+    /// <summary>Checks the materials, the key commitment and the header tag; returns the body cipher (the caller owns it).</summary>
+    private static BodyCipher VerifyHeader(MessageHeader header, ReadOnlySpan<byte> headerBytes, int bodyLength, DecryptionMaterials materials)
+    {
         var suite = materials.Suite;
         if (suite != header.Suite || materials.PlaintextDataKey is null)
         {
@@ -164,40 +192,42 @@ internal sealed class MessageDecryptor : IDisposable
             }
         }
 
+        if (suite.IsSigning && materials.VerificationKey is null)
+        {
+            throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, "Signed suite without a verification key.");
+        }
+
+        BodyCipher cipher;
         var derived = KeyDerivation.DeriveEncryptionKey(suite, materials.PlaintextDataKey, header.MessageId);
         try
         {
-            _cipher = new BodyCipher(derived, header.MessageId);
+            cipher = new BodyCipher(derived, header.MessageId);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(derived);
         }
 
-        // spec: client-apis/decrypt.md#verify-the-header — AAD: header body || required (authenticate-only) context.
-        var authenticatedOnly = materials.EncryptionContext
-            .Where(pair => materials.RequiredEncryptionContextKeys.Contains(pair.Key))
-            .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
-        byte[] aad = [.. headerBytes.Span[..bodyLength], .. EncryptionContextSerializer.Serialize(authenticatedOnly)];
-        var iv = suite.IsCommitting ? new byte[AlgorithmSuite.IvLength] : header.HeaderIv;
-        if (!_cipher.VerifyHeader(iv, aad, header.HeaderTag))
+        try
         {
-            throw new EncryptionSdkException(EncryptionSdkErrorReason.AuthenticationFailed, "The message header does not authenticate (tampered header, or a different encryption context).");
-        }
+            // spec: client-apis/decrypt.md#verify-the-header — AAD: header body || required (authenticate-only) context.
+            var authenticatedOnly = materials.EncryptionContext
+                .Where(pair => materials.RequiredEncryptionContextKeys.Contains(pair.Key))
+                .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+            byte[] aad = [.. headerBytes[..bodyLength], .. EncryptionContextSerializer.Serialize(authenticatedOnly)];
+            var iv = suite.IsCommitting ? new byte[AlgorithmSuite.IvLength] : header.HeaderIv;
+            if (!cipher.VerifyHeader(iv, aad, header.HeaderTag))
+            {
+                throw new EncryptionSdkException(EncryptionSdkErrorReason.AuthenticationFailed, "The message header does not authenticate (tampered header, or a different encryption context).");
+            }
 
-        if (suite.IsSigning && materials.VerificationKey is null)
+            return cipher;
+        }
+        catch
         {
-            throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, "Signed suite without a verification key.");
+            cipher.Dispose();
+            throw;
         }
-
-        _header = header;
-        if (suite.IsSigning)
-        {
-            _signatureHash = IncrementalHash.CreateHash(suite.SignatureHash);
-            _signatureHash.AppendData(headerBytes.Span);
-        }
-
-        Stage = DecryptorStage.Body;
     }
 
     /// <summary>Stops hashing records for the signature; the caller then passes the hash to <see cref="VerifySignature"/>.</summary>

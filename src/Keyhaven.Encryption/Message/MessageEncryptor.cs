@@ -26,16 +26,6 @@ internal sealed class MessageEncryptor : IDisposable
         FrameLength = frameLength;
         var messageId = RandomNumberGenerator.GetBytes(Suite.MessageIdLength);
         var dataKey = materials.PlaintextDataKey!;
-        var derived = KeyDerivation.DeriveEncryptionKey(Suite, dataKey, messageId);
-        try
-        {
-            _cipher = new BodyCipher(derived, messageId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(derived);
-        }
-
         // spec: client-apis/encrypt.md#construct-the-header — stored context excludes the required keys.
         var stored = materials.EncryptionContext
             .Where(pair => !materials.RequiredEncryptionContextKeys.Contains(pair.Key))
@@ -60,17 +50,29 @@ internal sealed class MessageEncryptor : IDisposable
         var ivLength = Suite.IsCommitting ? 0 : AlgorithmSuite.IvLength;
         var headerBytes = new byte[body.Length + ivLength + AlgorithmSuite.TagLength];
         body.CopyTo(headerBytes, 0);
-        _cipher.AuthenticateHeader(new byte[AlgorithmSuite.IvLength], aad, headerBytes.AsSpan(body.Length + ivLength));
-        Header = headerBytes;
-
         if (Suite.IsSigning)
         {
             _signingKey = materials.SigningKey ?? throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"Suite {Suite} is signed but the materials have no signing key.");
-            if (hashForSignature)
-            {
-                _signatureHash = IncrementalHash.CreateHash(Suite.SignatureHash);
-                _signatureHash.AppendData(headerBytes);
-            }
+        }
+
+        // The key is derived only once nothing else can fail, so a header that cannot be written leaves no cipher.
+        var derived = KeyDerivation.DeriveEncryptionKey(Suite, dataKey, messageId);
+        try
+        {
+            _cipher = new BodyCipher(derived, messageId);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(derived);
+        }
+
+        _cipher.AuthenticateHeader(new byte[AlgorithmSuite.IvLength], aad, headerBytes.AsSpan(body.Length + ivLength));
+        Header = headerBytes;
+
+        if (Suite.IsSigning && hashForSignature)
+        {
+            _signatureHash = IncrementalHash.CreateHash(Suite.SignatureHash);
+            _signatureHash.AppendData(headerBytes);
         }
     }
 

@@ -10,7 +10,8 @@ namespace Keyhaven.Encryption.Streams;
 /// A read-only stream of the plaintext of one message read from a source stream. Framed messages are decrypted one
 /// frame at a time in memory bounded by about two frames; each frame's plaintext is released only after it
 /// authenticates, and (unless <see cref="SignedMessagePolicy.ReleaseBeforeVerification"/>) plaintext of signed
-/// messages only after the signature verifies. Reading past the end checks that nothing follows the message.
+/// messages only after the signature verifies; the final frame and non-framed content of a signed message are always
+/// held until the signature verifies. Reading past the end checks that nothing follows the message.
 /// Failures throw <see cref="EncryptionSdkException"/>. Not thread safe.
 /// </summary>
 public sealed class DecryptingStream : Stream
@@ -145,6 +146,17 @@ public sealed class DecryptingStream : Stream
             // Held-back plaintext accumulates unreleased until the whole message, signature included, verified.
             _outputStart = done ? 0 : _outputEnd;
             _holdBack = !done;
+        }
+        else if (_decryptor.Stage == DecryptorStage.Footer)
+        {
+            // spec: client-apis/decrypt.md#decrypt-the-message-body — whatever the policy, the plaintext of a signed
+            // message's final frame (or non-framed content) waits for the signature; only regular frames may leave
+            // early. It is the only record in the output buffer (each released record starts it at 0).
+            _outputStart = _outputEnd;
+        }
+        else if (stage == DecryptorStage.Footer)
+        {
+            _outputStart = 0; // the signature verified: release the final record
         }
     }
 

@@ -11,7 +11,9 @@ namespace Keyhaven.Encryption.Streams;
 /// A write-only stream: plaintext written to it leaves as an encrypted message on the destination stream, one frame
 /// at a time, in memory bounded by two frames. <see cref="Complete"/> / <see cref="CompleteAsync"/> writes the final
 /// frame and the footer; disposing without completing leaves a truncated message that every decryptor rejects.
-/// Not thread safe.
+/// Any failure while writing or completing (a write over the plaintext length bound, a destination error,
+/// cancellation) faults the stream: later writes and completions throw <see cref="InvalidOperationException"/>, so no
+/// final frame or footer ever follows a failure. Not thread safe.
 /// </summary>
 public sealed class EncryptingStream : Stream
 {
@@ -26,6 +28,7 @@ public sealed class EncryptingStream : Stream
     private int _buffered;
     private bool _headerWritten;
     private bool _completed;
+    private bool _faulted;
     private bool _disposed;
 
     internal EncryptingStream(Stream destination, EncryptionMaterials materials, int frameLength, bool leaveOpen, long? plaintextLengthBound = null)
@@ -48,7 +51,7 @@ public sealed class EncryptingStream : Stream
 
     public override bool CanSeek => false;
 
-    public override bool CanWrite => !_disposed && !_completed;
+    public override bool CanWrite => !_disposed && !_completed && !_faulted;
 
     public override long Length => throw new NotSupportedException();
 
@@ -93,15 +96,38 @@ public sealed class EncryptingStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // no allocation per frame
-    private async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> data, bool useAsync, CancellationToken cancellationToken)
+    private void ThrowIfNotWritable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_faulted)
+        {
+            throw new InvalidOperationException("An earlier write or completion of this message failed; the message stays incomplete.");
+        }
+
         if (_completed)
         {
             throw new InvalidOperationException("The message is complete; nothing more can be written.");
         }
+    }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // no allocation per frame
+    private async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> data, bool useAsync, CancellationToken cancellationToken)
+    {
+        ThrowIfNotWritable();
+        try
+        {
+            await WriteFramesAsync(data, useAsync, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _faulted = true;
+            throw;
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteFramesAsync(ReadOnlyMemory<byte> data, bool useAsync, CancellationToken cancellationToken)
+    {
         // spec: client-apis/encrypt.md#plaintext-length-bound — more than the bound fails at once, and the message
         // stays without its final frame.
         if (_plaintextLengthBound is { } bound && data.Length > bound - _written)
@@ -133,11 +159,25 @@ public sealed class EncryptingStream : Stream
     private async ValueTask CompleteCoreAsync(bool useAsync, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_completed)
+        if (_completed && !_faulted)
         {
             return;
         }
 
+        ThrowIfNotWritable();
+        try
+        {
+            await WriteFinalFrameAndFooterAsync(useAsync, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _faulted = true;
+            throw;
+        }
+    }
+
+    private async ValueTask WriteFinalFrameAndFooterAsync(bool useAsync, CancellationToken cancellationToken)
+    {
         await WriteHeaderAsync(useAsync, cancellationToken).ConfigureAwait(false);
         var length = _encryptor.WriteFrame(_plaintext.AsSpan(0, _buffered), final: true, _frame);
         _buffered = 0;

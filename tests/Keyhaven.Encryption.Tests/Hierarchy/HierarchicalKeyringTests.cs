@@ -14,7 +14,7 @@ namespace Keyhaven.Encryption.Tests.Hierarchy;
 /// The hierarchical keyring and its branch key store against a real Keyhaven server (AWSSDK.KeyManagementService),
 /// with branch keys in a folder. spec: framework/aws-kms/aws-kms-hierarchical-keyring.md, framework/branch-key-store.md
 /// </summary>
-public sealed class HierarchicalKeyringTests(ServerFixture fixture) : IClassFixture<ServerFixture>, IDisposable
+public sealed partial class HierarchicalKeyringTests(ServerFixture fixture) : IClassFixture<ServerFixture>, IDisposable
 {
     private const string LogicalName = "keyhaven-branch-keys";
     private static readonly Dictionary<string, string> Context = new() { ["tenant"] = "acme" };

@@ -7,7 +7,7 @@ using Keyhaven.Server.Tests.Infrastructure;
 namespace Keyhaven.Encryption.Tests.Kms;
 
 /// <summary>The AWS KMS keyrings against a real Keyhaven server through AWSSDK.KeyManagementService.</summary>
-public sealed class AwsKmsKeyringTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed partial class AwsKmsKeyringTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private static readonly Dictionary<string, string> Context = new() { ["department"] = "finance" };
     private readonly EncryptionClient _client = new();

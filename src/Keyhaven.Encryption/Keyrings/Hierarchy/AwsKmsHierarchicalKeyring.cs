@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Keyhaven.Encryption.Caching;
+using Keyhaven.Encryption.Crypto;
 using Keyhaven.Encryption.Materials;
 
 namespace Keyhaven.Encryption.Keyrings.Hierarchy;
@@ -11,7 +12,8 @@ namespace Keyhaven.Encryption.Keyrings.Hierarchy;
 /// branch key's ACTIVE version; decrypting uses the version recorded in the encrypted data key, so messages made
 /// before a <see cref="BranchKeyStore.VersionKeyAsync"/> keep decrypting. Decrypted branch keys are cached for
 /// <see cref="CacheLimitTtl"/>. Encrypted data keys: provider id <c>aws-kms-hierarchy</c>, provider info the branch key
-/// id. Thread safe.
+/// id. Thread safe; once disposed it throws <see cref="ObjectDisposedException"/> (its own cache is dropped after
+/// the operations in flight end).
 /// spec: framework/aws-kms/aws-kms-hierarchical-keyring.md
 /// </summary>
 public sealed class AwsKmsHierarchicalKeyring : IKeyring, IDisposable
@@ -26,6 +28,7 @@ public sealed class AwsKmsHierarchicalKeyring : IKeyring, IDisposable
     private readonly byte[] _partition;
     private readonly byte[] _logicalKeyStoreName;
     private readonly TimeProvider _time;
+    private readonly KeyUseGuard _guard;
 
     /// <summary>A keyring for one branch key.</summary>
     public AwsKmsHierarchicalKeyring(BranchKeyStore keyStore, string branchKeyId, TimeSpan cacheLimitTtl, ICryptographicMaterialsCache? cache = null, string? partitionId = null, TimeProvider? timeProvider = null)
@@ -58,6 +61,7 @@ public sealed class AwsKmsHierarchicalKeyring : IKeyring, IDisposable
         // spec: #partition-id — the UTF-8 of the caller's string, or the 16 bytes of a new v4 UUID.
         _partition = partitionId is null ? Guid.NewGuid().ToByteArray(bigEndian: true) : Encoding.UTF8.GetBytes(partitionId);
         _logicalKeyStoreName = Encoding.UTF8.GetBytes(keyStore.LogicalKeyStoreName);
+        _guard = new KeyUseGuard(this, () => _ownedCache?.Dispose());
     }
 
     public BranchKeyStore KeyStore { get; }
@@ -66,6 +70,7 @@ public sealed class AwsKmsHierarchicalKeyring : IKeyring, IDisposable
 
     public async ValueTask OnEncryptAsync(EncryptionMaterials materials, CancellationToken cancellationToken = default)
     {
+        using var use = _guard.Enter();
         var branchKeyId = BranchKeyIdFor(materials.EncryptionContext);
         var identifier = CacheIdentifier.Compute(CacheIdentifier.HierarchicalKeyring, CacheIdentifier.Encrypt, _partition, _logicalKeyStoreName, Encoding.UTF8.GetBytes(branchKeyId));
         using var branchKey = await GetBranchKeyAsync(identifier, () => KeyStore.GetActiveBranchKeyAsync(branchKeyId, cancellationToken)).ConfigureAwait(false);
@@ -102,6 +107,7 @@ public sealed class AwsKmsHierarchicalKeyring : IKeyring, IDisposable
 
     public async ValueTask OnDecryptAsync(DecryptionMaterials materials, IReadOnlyList<EncryptedDataKey> encryptedDataKeys, CancellationToken cancellationToken = default)
     {
+        using var use = _guard.Enter();
         if (materials.PlaintextDataKey is not null)
         {
             return;
@@ -138,8 +144,9 @@ public sealed class AwsKmsHierarchicalKeyring : IKeyring, IDisposable
 
                 failures.Add(new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"The data key wrapped under branch key `{branchKeyId}` version `{version}` did not authenticate (a different encryption context, or tampering)."));
             }
-            catch (EncryptionSdkException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // spec: #ondecrypt — an error is collected and the next encrypted data key tried.
                 failures.Add(e);
             }
         }
@@ -150,8 +157,11 @@ public sealed class AwsKmsHierarchicalKeyring : IKeyring, IDisposable
         }
     }
 
-    /// <summary>Drops the cache this keyring made (a cache given to it stays with its owner).</summary>
-    public void Dispose() => _ownedCache?.Dispose();
+    /// <summary>
+    /// Drops the cache this keyring made, once the operations in flight end (a cache given to it stays with its
+    /// owner); later operations throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public void Dispose() => _guard.Dispose();
 
     private string BranchKeyIdFor(IReadOnlyDictionary<string, string> context)
     {

@@ -178,8 +178,18 @@ public sealed class BranchKeyStore
     // spec: branch-key-store.md#record-format — the item has the fields, and is the one asked for.
     private async Task<BranchKeyItem> GetCheckedItemAsync(string branchKeyId, string type, CancellationToken cancellationToken)
     {
-        var item = await Storage.GetItemAsync(branchKeyId, type, cancellationToken).ConfigureAwait(false)
-            ?? throw Failure(EncryptionSdkErrorReason.KeyringFailure, $"The branch key store `{Storage.Name}` has no item `{type}` for branch key `{branchKeyId}`.");
+        BranchKeyItem? stored;
+        try
+        {
+            stored = await Storage.GetItemAsync(branchKeyId, type, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (EncryptionSdkException or OperationCanceledException))
+        {
+            // Any IBranchKeyStorage's failure (I/O, a database driver) is a keyring failure, as a KMS failure is.
+            throw Failure(EncryptionSdkErrorReason.KeyringFailure, $"The branch key store `{Storage.Name}` failed to read item `{type}` of branch key `{branchKeyId}`: {e.Message}", e);
+        }
+
+        var item = stored ?? throw Failure(EncryptionSdkErrorReason.KeyringFailure, $"The branch key store `{Storage.Name}` has no item `{type}` for branch key `{branchKeyId}`.");
         var a = item.Attributes;
         string[] required = [BranchKeyItem.BranchKeyIdField, BranchKeyItem.TypeField, BranchKeyItem.CreateTimeField, BranchKeyItem.KmsArnField, BranchKeyItem.HierarchyVersionField];
         if (required.Any(f => !a.TryGetValue(f, out var v) || v.Length == 0)
@@ -210,7 +220,7 @@ public sealed class BranchKeyStore
             EncryptionContext = ContextOf(item.Attributes),
             GrantTokens = Tokens(),
         }, cancellationToken)).ConfigureAwait(false);
-        var key = response.Plaintext.ToArray();
+        var key = KmsCalls.TakePlaintext(response.Plaintext);
         if (response.KeyId != KmsKeyArn || key.Length != BranchKeyLength)
         {
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);

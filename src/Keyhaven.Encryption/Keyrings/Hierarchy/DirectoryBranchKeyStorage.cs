@@ -95,6 +95,10 @@ public sealed class DirectoryBranchKeyStorage : IBranchKeyStorage
         {
             return [];
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new EncryptionSdkException(EncryptionSdkErrorReason.KeyringFailure, $"The branch key store file for `{branchKeyId}` in `{Folder}` cannot be read: {e.Message}", e);
+        }
 
         try
         {

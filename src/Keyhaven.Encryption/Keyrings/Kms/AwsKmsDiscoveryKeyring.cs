@@ -1,4 +1,3 @@
-using System.Text;
 using Amazon.KeyManagementService;
 using Keyhaven.Encryption.Materials;
 
@@ -34,26 +33,21 @@ public sealed class AwsKmsDiscoveryKeyring : IKeyring
             return;
         }
 
-        var failures = new List<Exception>();
-        foreach (var edk in encryptedDataKeys)
+        // spec: #ondecrypt — filter first: an aws-kms key whose provider info is not a key ARN fails OnDecrypt; then
+        // the discovery filter's partition and accounts.
+        var matching = new List<(EncryptedDataKey Edk, string Recorded)>();
+        foreach (var edk in encryptedDataKeys.Where(edk => edk.ProviderId == KmsCalls.ProviderId))
         {
-            if (edk.ProviderId != KmsCalls.ProviderId)
+            var recorded = KmsCalls.RecordedKeyArn(edk);
+            if (KmsKeyArn.TryParse(recorded, out var arn) && (Filter is null || Filter.Allows(arn.Value)))
             {
-                continue;
+                matching.Add((edk, recorded));
             }
+        }
 
-            var recorded = Encoding.UTF8.GetString(edk.ProviderInfo);
-            if (!KmsKeyArn.TryParse(recorded, out var arn))
-            {
-                failures.Add(new EncryptionSdkException(EncryptionSdkErrorReason.MalformedMessage, $"The encrypted data key names `{recorded}`, which is not a KMS key ARN."));
-                continue;
-            }
-
-            if (Filter is not null && !Filter.Allows(arn.Value))
-            {
-                continue;
-            }
-
+        var failures = new List<Exception>();
+        foreach (var (edk, recorded) in matching)
+        {
             var failure = await KmsCalls.TryDecryptAsync(_kms, recorded, edk, materials, GrantTokens, cancellationToken).ConfigureAwait(false);
             if (failure is null)
             {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
@@ -16,11 +17,18 @@ public sealed class AwsKmsKeyring : IKeyring
 {
     private readonly IAmazonKeyManagementService _kms;
 
-    /// <param name="keyId">A key ARN (required to decrypt: it must equal the ARN in the message), or for encrypt-only use a key id or alias.</param>
+    /// <param name="keyId">A key ARN (required to decrypt: it must equal the ARN in the message), or for encrypt-only use a key id, alias name or alias ARN.</param>
+    /// <exception cref="ArgumentException"><paramref name="keyId"/> is none of these forms.</exception>
     public AwsKmsKeyring(IAmazonKeyManagementService kms, string keyId, IReadOnlyList<string>? grantTokens = null)
     {
         _kms = kms ?? throw new ArgumentNullException(nameof(kms));
         ArgumentException.ThrowIfNullOrEmpty(keyId);
+        // spec: framework/aws-kms/aws-kms-keyring.md#initialization — a valid AWS KMS identifier.
+        if (!KmsIdentifier.IsValid(keyId))
+        {
+            throw new ArgumentException($"`{keyId}` is not an AWS KMS key identifier: a key id, key ARN, alias name (`alias/NAME`) or alias ARN of at most {KmsIdentifier.MaxLength} characters.", nameof(keyId));
+        }
+
         KeyId = keyId;
         GrantTokens = grantTokens ?? [];
     }
@@ -50,9 +58,10 @@ public sealed class AwsKmsKeyring : IKeyring
                     EncryptionContext = context,
                     GrantTokens = tokens,
                 }, cancellationToken).ConfigureAwait(false);
-                var plaintext = response.Plaintext.ToArray();
+                var plaintext = KmsCalls.TakePlaintext(response.Plaintext);
                 if (plaintext.Length != materials.Suite.KeyLength)
                 {
+                    CryptographicOperations.ZeroMemory(plaintext);
                     throw Failure($"KMS GenerateDataKey returned {plaintext.Length} bytes; suite {materials.Suite} needs {materials.Suite.KeyLength}.");
                 }
 
@@ -93,14 +102,11 @@ public sealed class AwsKmsKeyring : IKeyring
             return;
         }
 
+        // spec: #ondecrypt — filter first: an aws-kms key whose provider info is not a key ARN fails OnDecrypt.
+        var matching = encryptedDataKeys.Where(edk => edk.ProviderId == KmsCalls.ProviderId && KmsCalls.RecordedKeyArn(edk) == KeyId).ToList();
         var failures = new List<Exception>();
-        foreach (var edk in encryptedDataKeys)
+        foreach (var edk in matching)
         {
-            if (edk.ProviderId != KmsCalls.ProviderId || Encoding.UTF8.GetString(edk.ProviderInfo) != KeyId)
-            {
-                continue;
-            }
-
             var failure = await KmsCalls.TryDecryptAsync(_kms, KeyId, edk, materials, GrantTokens, cancellationToken).ConfigureAwait(false);
             if (failure is null)
             {
