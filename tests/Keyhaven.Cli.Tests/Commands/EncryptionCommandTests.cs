@@ -141,6 +141,11 @@ public sealed class EncryptionCommandTests : IDisposable
         Assert.Equal(2, alias.ExitCode);
         Assert.Contains("must be a key ARN", alias.Stderr);
 
+        var malformed = await KeyhavenBinaryCommand.RunAsync(_plaintext, environment, "encrypt", "-i", "-", "-o", P("bad.msg"), "--kms-key", "arn:aws:kms:us-east-1:key", "--endpoint-url", server.Endpoint);
+        Assert.Equal(2, malformed.ExitCode);
+        Assert.Contains("is not an AWS KMS key identifier", malformed.Stderr);
+        Assert.Single(malformed.Stderr.Trim().Split('\n'));
+
         var noCredentials = await KeyhavenBinaryCommand.RunAsync(null, new Dictionary<string, string> { ["AWS_REGION"] = "us-east-1", ["AWS_ACCESS_KEY_ID"] = "AKIAIOSFODNN7EXAMPLE", ["AWS_SECRET_ACCESS_KEY"] = "wrong" }, "decrypt", "-i", P("kms.msg"), "-o", "-", "--kms-key", arn, "--endpoint-url", server.Endpoint);
         Assert.Equal(1, noCredentials.ExitCode);
         Assert.Single(noCredentials.Stderr.Trim().Split('\n'));

@@ -34,7 +34,7 @@ internal sealed class WrappingKeys
         if (KmsKeys.Count > 0)
         {
             var kms = CreateKmsClient();
-            keyrings.AddRange(KmsKeys.Select(key => new AwsKmsKeyring(kms, key)));
+            keyrings.AddRange(KmsKeys.Select(key => CreateKmsKeyring(kms, key)));
         }
 
         keyrings.AddRange(RawAesKeys.Select(ParseRawAes));
@@ -45,6 +45,18 @@ internal sealed class WrappingKeys
             1 => keyrings[0],
             _ => new MultiKeyring(keyrings[0], keyrings[1..]),
         };
+    }
+
+    private static AwsKmsKeyring CreateKmsKeyring(AmazonKeyManagementServiceClient kms, string key)
+    {
+        try
+        {
+            return new AwsKmsKeyring(kms, key);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new CliInputException($"`--kms-key {key}`: {exception.Message.Split(" (Parameter")[0]}");
+        }
     }
 
     private AmazonKeyManagementServiceClient CreateKmsClient()
