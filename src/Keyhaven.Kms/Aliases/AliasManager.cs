@@ -40,12 +40,40 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
         {
             var current = await AliasRepository.ReadAsync(transaction, AliasRepository.StorageKeyFor(caller.Account, caller.Region, name), cancellationToken)
                 ?? KmsErrors.Throw<Alias>(KmsErrorCode.NotFoundException, $"Alias `{KeyArn.ForAlias(caller.Region, caller.Account, name)}` is not found.");
+            var currentTarget = await KeyRepository.ReadAsync(transaction, KeyRepository.StorageKeyFor(current.Account, current.Region, current.TargetKeyId), cancellationToken);
+            EnsureSameKind(name, currentTarget, target);
             var next = current with { TargetKeyId = target.Id, LastUpdatedAt = environment.Now };
             await AliasRepository.PutAsync(transaction, next, current.StoreVersion, cancellationToken);
             return next with { StoreVersion = current.StoreVersion + 1 };
         }, cancellationToken);
         aliases.Forget(caller.Account, caller.Region, name);
     }
+
+    /// <summary>
+    /// UpdateAlias moves an alias only between keys of the same type (symmetric, asymmetric or HMAC) and the same key
+    /// usage; to change either, DeleteAlias then CreateAlias. Asymmetric keys of different families (RSA, ECC, ML-DSA)
+    /// count as one type. AWS does not document the error code; Keyhaven answers ValidationException.
+    /// </summary>
+    // spec: kms/2014-11-01 UpdateAlias ("The current and new KMS key must be the same type … and they must have the same key usage.")
+    private static void EnsureSameKind(string aliasName, KmsKey? current, KmsKey next)
+    {
+        // INVARIANT: an alias's key exists while the alias does (deleting a key deletes its aliases); a missing one restricts nothing.
+        if (current is null)
+        {
+            return;
+        }
+
+        if (TypeOf(current.Spec) != TypeOf(next.Spec) || current.Usage != next.Usage)
+        {
+            KmsErrors.Throw(KmsErrorCode.ValidationException,
+                $"Alias `{aliasName}` points to a {TypeOf(current.Spec)} key with key usage `{KeySpecRules.UsageName(current.Usage)}`; "
+                + $"UpdateAlias can move it only to a key of the same type and usage, and `{next.Arn}` is a {TypeOf(next.Spec)} key with key usage `{KeySpecRules.UsageName(next.Usage)}`. "
+                + "Delete the alias and create it again to point it at that key.");
+        }
+    }
+
+    private static string TypeOf(KeySpec spec) =>
+        KeySpecRules.IsHmac(spec) ? "HMAC" : KeySpecRules.IsAsymmetric(spec) ? "asymmetric" : "symmetric";
 
     public async Task DeleteAsync(KmsCaller caller, string? aliasName, CancellationToken cancellationToken)
     {

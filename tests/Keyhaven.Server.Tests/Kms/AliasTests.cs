@@ -104,4 +104,36 @@ public sealed class AliasTests(ServerFixture fixture) : IClassFixture<ServerFixt
         await Assert.ThrowsAsync<NotFoundException>(() => Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId }));
         Assert.Equal(KeyState.Enabled, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);
     }
+
+    [Fact]
+    public async Task UpdateAlias_moves_an_alias_only_to_a_key_of_the_same_type_and_usage()
+    {
+        // spec: kms/2014-11-01 UpdateAlias: "The current and new KMS key must be the same type (both symmetric or both
+        // asymmetric or both HMAC), and they must have the same key usage." AWS does not document the error code.
+        async Task<KeyMetadata> KeyAsync(KeySpec spec, KeyUsageType usage) =>
+            (await Kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = usage })).KeyMetadata;
+        var symmetric = await NewKeyAsync();
+        var rsaSign = await KeyAsync(KeySpec.RSA_2048, KeyUsageType.SIGN_VERIFY);
+        var rsaEncrypt = await KeyAsync(KeySpec.RSA_2048, KeyUsageType.ENCRYPT_DECRYPT);
+        var hmac = await KeyAsync(KeySpec.HMAC_256, KeyUsageType.GENERATE_VERIFY_MAC);
+        var eccSign = await KeyAsync(KeySpec.ECC_NIST_P256, KeyUsageType.SIGN_VERIFY);
+
+        var onSymmetric = UniqueAlias();
+        await Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = onSymmetric, TargetKeyId = symmetric.KeyId });
+        await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = onSymmetric, TargetKeyId = rsaEncrypt.KeyId }));
+        await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = onSymmetric, TargetKeyId = hmac.KeyId }));
+
+        var onRsaSign = UniqueAlias();
+        await Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = onRsaSign, TargetKeyId = rsaSign.KeyId });
+        var refused = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = onRsaSign, TargetKeyId = rsaEncrypt.KeyId }));
+        Assert.Equal("ValidationException", refused.ErrorCode);
+
+        // Nothing was written: the aliases still name their first keys.
+        Assert.Equal(symmetric.Arn, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = onSymmetric })).KeyMetadata.Arn);
+        Assert.Equal(rsaSign.Arn, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = onRsaSign })).KeyMetadata.Arn);
+
+        // Another asymmetric family with the same usage is the same type.
+        await Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = onRsaSign, TargetKeyId = eccSign.KeyId });
+        Assert.Equal(eccSign.Arn, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = onRsaSign })).KeyMetadata.Arn);
+    }
 }
