@@ -13,8 +13,7 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
     {
         var name = aliasName ?? string.Empty;
         AliasName.EnsureAssignable(name, "aliasName");
-        var target = await resolver.ResolveAsync(caller, targetKeyId, allowAlias: false, cancellationToken);
-        KeyStateRules.EnsureNotPendingDeletion(target);
+        var target = await ResolveTargetAsync(caller, targetKeyId, cancellationToken);
         var now = environment.Now;
         var alias = new Alias(name, caller.Account, caller.Region, target.Id, now, now);
         await store.WriteAsync(async transaction =>
@@ -34,8 +33,7 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
     {
         var name = aliasName ?? string.Empty;
         AliasName.EnsureAssignable(name, "aliasName");
-        var target = await resolver.ResolveAsync(caller, targetKeyId, allowAlias: false, cancellationToken);
-        KeyStateRules.EnsureNotPendingDeletion(target);
+        var target = await ResolveTargetAsync(caller, targetKeyId, cancellationToken);
         var updated = await store.WriteAsync(async transaction =>
         {
             var current = await AliasRepository.ReadAsync(transaction, AliasRepository.StorageKeyFor(caller.Account, caller.Region, name), cancellationToken)
@@ -47,6 +45,24 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
             return next with { StoreVersion = current.StoreVersion + 1 };
         }, cancellationToken);
         aliases.Forget(caller.Account, caller.Region, name);
+    }
+
+    /// <summary>
+    /// The key an alias is to point to: a key of the caller's own account and region (an alias lives in its key's
+    /// account; a key ARN of another account answers NotFoundException, whatever that key's policy allows), not pending deletion.
+    /// </summary>
+    // spec: kms/2014-11-01 CreateAlias ("Cross-account use: No", "The KMS key must be in the same Amazon Web Services account and Region as the alias")
+    private async Task<KmsKey> ResolveTargetAsync(KmsCaller caller, string? targetKeyId, CancellationToken cancellationToken)
+    {
+        var target = await resolver.ResolveAsync(caller, targetKeyId, allowAlias: false, cancellationToken);
+        if (target.Account != caller.Account)
+        {
+            KmsErrors.Throw(KmsErrorCode.NotFoundException,
+                $"Key `{target.Arn}` is not in account `{caller.Account}`: an alias can point only to a key of its own account.");
+        }
+
+        KeyStateRules.EnsureNotPendingDeletion(target);
+        return target;
     }
 
     /// <summary>

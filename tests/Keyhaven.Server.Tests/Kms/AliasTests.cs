@@ -1,6 +1,10 @@
+using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Amazon.SecurityToken.Model;
 using Keyhaven.Server.Tests.Infrastructure;
+using Keyhaven.Server.Tests.Sts;
 
 namespace Keyhaven.Server.Tests.Kms;
 
@@ -135,5 +139,57 @@ public sealed class AliasTests(ServerFixture fixture) : IClassFixture<ServerFixt
         // Another asymmetric family with the same usage is the same type.
         await Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = onRsaSign, TargetKeyId = eccSign.KeyId });
         Assert.Equal(eccSign.Arn, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = onRsaSign })).KeyMetadata.Arn);
+    }
+
+    [Fact]
+    public async Task An_alias_cannot_point_to_a_key_of_another_account_even_when_its_key_policy_allows()
+    {
+        // spec: kms/2014-11-01 CreateAlias/UpdateAlias: "Cross-account use: No"; "The KMS key must be in the same
+        // Amazon Web Services account and Region as the alias."
+        await using var server = await TestServer.StartAsync();
+        var (keyOwner, other) = await TwoAccountsAsync(server);
+        var ownerAccount = server.Server.Deployment.Account.Value;
+        var foreign = (await keyOwner.CreateKeyAsync(new CreateKeyRequest { Policy = AllowBothAccounts(ownerAccount, other.Account) })).KeyMetadata;
+        var own = (await other.Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+
+        // The key policy lets the other account use the key: the ARN resolves for it.
+        await other.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = foreign.Arn });
+
+        var alias = UniqueAlias();
+        await Assert.ThrowsAsync<NotFoundException>(() => other.Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = foreign.Arn }));
+        Assert.Empty((await other.Kms.ListAliasesAsync(new ListAliasesRequest())).Aliases);
+
+        await other.Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = own.KeyId });
+        await Assert.ThrowsAsync<NotFoundException>(() => other.Kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = foreign.Arn }));
+        Assert.Equal(own.Arn, (await other.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias })).KeyMetadata.Arn);
+    }
+
+    /// <summary>A key policy for a key of <paramref name="owner"/> that lets both accounts do everything.</summary>
+    private static string AllowBothAccounts(string owner, string other) => $$"""
+        {"Version":"2012-10-17","Statement":[
+          {"Sid":"Owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{owner}}:root"},"Action":"kms:*","Resource":"*"},
+          {"Sid":"Other","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{other}}:root"},"Action":"kms:*","Resource":"*"}]}
+        """;
+
+    /// <summary>
+    /// An organization on <paramref name="server"/>: a client of its management account and one of an administrator
+    /// role (OrganizationAccountAccessRole) in a member account.
+    /// </summary>
+    private static async Task<(AmazonKeyManagementServiceClient Management, (string Account, AmazonKeyManagementServiceClient Kms) Member)> TwoAccountsAsync(TestServer server)
+    {
+        using var raw = new RawKmsClient(server);
+        async Task<JsonElement> Organizations(string operation, object request) =>
+            (await raw.SendAsync("AWSOrganizationsV20161128." + operation, JsonSerializer.Serialize(request), service: "organizations")).Body;
+        await Organizations("CreateOrganization", new { FeatureSet = "ALL" });
+        var requestId = (await Organizations("CreateAccount", new { Email = "member@example.com", AccountName = "member" })).GetProperty("CreateAccountStatus").GetProperty("Id").GetString();
+        var member = (await Organizations("DescribeCreateAccountStatus", new { CreateAccountRequestId = requestId }))
+            .GetProperty("CreateAccountStatus").GetProperty("AccountId").GetString()!;
+
+        using var iam = new IamQueryClient(server);
+        var (_, operatorKey, operatorSecret) = await iam.CreateUserWithKeyAsync("operator",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}""");
+        using var sts = server.Sts(new BasicAWSCredentials(operatorKey, operatorSecret));
+        var session = await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = $"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", RoleSessionName = "admin" });
+        return (server.Client(), (member, server.Kms(session.Credentials)));
     }
 }
