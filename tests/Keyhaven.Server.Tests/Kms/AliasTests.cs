@@ -69,6 +69,24 @@ public sealed class AliasTests(ServerFixture fixture) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task ListAliases_without_a_Limit_answers_50_aliases_a_page()
+    {
+        // spec: kms/2014-11-01 ListAliasesRequest.Limit: "If you do not include a value, it defaults to 50."
+        var key = await NewKeyAsync();
+        for (var i = 0; i < 51; i++)
+        {
+            await Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = UniqueAlias(), TargetKeyId = key.KeyId });
+        }
+
+        var page = await Kms.ListAliasesAsync(new ListAliasesRequest());
+        Assert.Equal(50, page.Aliases.Count);
+        Assert.True(page.Truncated);
+        var ofKey = await Kms.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId });
+        Assert.Equal(50, ofKey.Aliases.Count);
+        Assert.True(ofKey.Truncated);
+    }
+
+    [Fact]
     public async Task Creating_an_alias_that_exists_is_AlreadyExistsException()
     {
         var key = await NewKeyAsync();

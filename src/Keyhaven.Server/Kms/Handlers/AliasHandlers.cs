@@ -39,7 +39,7 @@ internal static class AliasHandlers
             r => r.KeyId is null ? KmsAccess.Account("ListAliases") : KmsAccess.Key("ListAliases", r.KeyId),
             async (caller, r, ct) =>
         {
-            var page = await kms.AliasManager.ListAsync(caller, r.KeyId, Paging.Limit(r.Limit, 100), Paging.Marker(r.Marker), ct);
+            var page = await kms.AliasManager.ListAsync(caller, r.KeyId, Paging.Limit(r.Limit, 100, whenAbsent: 50), Paging.Marker(r.Marker), ct);
             return new ListAliasesResponse(
                 [.. page.Items.Select(a => new AliasListEntry(a.Name, a.Arn, a.TargetKeyId.Value, a.CreatedAt, a.LastUpdatedAt))], page.NextMarker, page.Truncated);
         });

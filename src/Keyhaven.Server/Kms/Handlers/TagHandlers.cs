@@ -30,7 +30,7 @@ internal static class TagHandlers
             r => KmsAccess.Key("ListResourceTags", r.KeyId),
             async (caller, r, ct) =>
         {
-            var page = await kms.TagManager.ListAsync(caller, r.KeyId, Paging.Limit(r.Limit, 50), Paging.Marker(r.Marker), ct);
+            var page = await kms.TagManager.ListAsync(caller, r.KeyId, Paging.Limit(r.Limit, 50, whenAbsent: 50), Paging.Marker(r.Marker), ct);
             return new ListResourceTagsResponse([.. page.Items.Select(t => new TagModel(t.Key, t.Value))], page.NextMarker, page.Truncated);
         });
     }
