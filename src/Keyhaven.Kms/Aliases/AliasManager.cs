@@ -54,13 +54,7 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
     // spec: kms/2014-11-01 CreateAlias ("Cross-account use: No", "The KMS key must be in the same Amazon Web Services account and Region as the alias")
     private async Task<KmsKey> ResolveTargetAsync(KmsCaller caller, string? targetKeyId, CancellationToken cancellationToken)
     {
-        var target = await resolver.ResolveAsync(caller, targetKeyId, allowAlias: false, cancellationToken);
-        if (target.Account != caller.Account)
-        {
-            KmsErrors.Throw(KmsErrorCode.NotFoundException,
-                $"Key `{target.Arn}` is not in account `{caller.Account}`: an alias can point only to a key of its own account.");
-        }
-
+        var target = await resolver.ResolveOwnAsync(caller, targetKeyId, allowAlias: false, cancellationToken);
         KeyStateRules.EnsureNotPendingDeletion(target);
         return target;
     }
@@ -109,7 +103,11 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
         aliases.Forget(caller.Account, caller.Region, name);
     }
 
-    /// <summary>Lists aliases, all of the account and region or only those of one key.</summary>
+    /// <summary>
+    /// Lists aliases of the caller's account and region, all or only those of one key of that account (a key ARN of
+    /// another account answers NotFoundException). Authorized on the account alone (kms:ListAliases is an IAM permission);
+    /// the key is a filter.
+    /// </summary>
     public async Task<Page<Alias>> ListAsync(KmsCaller caller, string? keyId, int limit, string? marker, CancellationToken cancellationToken)
     {
         if (marker is not null && !AliasName.HasValidSyntax(marker))
@@ -117,7 +115,8 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
             KmsErrors.Throw(KmsErrorCode.InvalidMarkerException, $"Marker `{marker}` is not one this service returned.");
         }
 
-        KmsKey? key = keyId is null ? null : await resolver.ResolveAsync(caller, keyId, allowAlias: false, cancellationToken);
+        // spec: kms/2014-11-01 ListAliases ("Cross-account use: No"; KeyId: "Enter a KMS key in your Amazon Web Services account.")
+        KmsKey? key = keyId is null ? null : await resolver.ResolveOwnAsync(caller, keyId, allowAlias: false, cancellationToken);
         var items = new List<Alias>();
         var after = marker;
         while (true)

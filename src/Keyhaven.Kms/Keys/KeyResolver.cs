@@ -68,6 +68,22 @@ public sealed class KeyResolver(KeyRepository keys, AliasRepository aliases, Kms
         return await FindAsync(account, region, keyId, cancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="ResolveAsync"/> for operations whose model says "Cross-account use: No": a key ARN of another account
+    /// answers NotFoundException without being looked up, so the answer says nothing of that account's keys.
+    /// </summary>
+    public ValueTask<KmsKey> ResolveOwnAsync(KmsCaller caller, string? identifier, bool allowAlias, CancellationToken cancellationToken)
+    {
+        if (identifier is not null && identifier.StartsWith("arn:", StringComparison.Ordinal)
+            && KeyArn.TryParse(identifier, out _, out var account, out _) && account != caller.Account)
+        {
+            KmsErrors.Throw(KmsErrorCode.NotFoundException,
+                $"Key `{identifier}` is not in account `{caller.Account}`: this operation reaches only keys of the caller's own account.");
+        }
+
+        return ResolveAsync(caller, identifier, allowAlias, cancellationToken);
+    }
+
     /// <summary>Finds a key by its exact identity, as it stands now (imported material that expired is gone: <see cref="ImportedMaterial.AsOf"/>).</summary>
     public async ValueTask<KmsKey> FindAsync(AccountId account, string region, KeyId keyId, CancellationToken cancellationToken) =>
         ImportedMaterial.AsOf(await keys.FindAsync(account, region, keyId, cancellationToken)

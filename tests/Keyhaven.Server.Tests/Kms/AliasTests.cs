@@ -182,6 +182,40 @@ public sealed class AliasTests(ServerFixture fixture) : IClassFixture<ServerFixt
         Assert.Equal(own.Arn, (await other.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias })).KeyMetadata.Arn);
     }
 
+    [Fact]
+    public async Task ListAliases_of_a_key_needs_only_the_IAM_permission_and_reaches_only_keys_of_the_callers_account()
+    {
+        // spec: kms/2014-11-01 ListAliases: "Required permissions: kms:ListAliases (IAM policy)"; "Cross-account use: No."
+        await using var server = await TestServer.StartAsync();
+        var account = server.Server.Deployment.Account.Value;
+        using var iam = new IamQueryClient(server);
+        var (adminArn, adminKey, adminSecret) = await iam.CreateUserWithKeyAsync("key-admin",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}""");
+        var (_, listerKey, listerSecret) = await iam.CreateUserWithKeyAsync("lister",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ListAliases","Resource":"*"}]}""");
+        using var admin = server.Kms(new BasicAWSCredentials(adminKey, adminSecret));
+        using var lister = server.Kms(new BasicAWSCredentials(listerKey, listerSecret));
+
+        // The key policy names the administrator alone: it does not let the account's IAM policies in.
+        var onlyAdmin = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"{{adminArn}}"},"Action":"kms:*","Resource":"*"}]}""";
+        var key = (await admin.CreateKeyAsync(new CreateKeyRequest { Policy = onlyAdmin })).KeyMetadata;
+        var alias = UniqueAlias();
+        await admin.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        Assert.Equal(account, key.AWSAccountId);
+
+        var listed = await lister.ListAliasesAsync(new ListAliasesRequest { KeyId = key.Arn });
+        Assert.Equal([alias], listed.Aliases.Select(a => a.AliasName));
+
+        // A key of another account, even one whose key policy lets the caller's account in, is not found; neither is
+        // a key id that exists nowhere in the other account: the answer tells nothing of that account's keys.
+        var (_, member) = await TwoAccountsAsync(server);
+        var foreign = (await admin.CreateKeyAsync(new CreateKeyRequest { Policy = AllowBothAccounts(account, member.Account) })).KeyMetadata;
+        await admin.CreateAliasAsync(new CreateAliasRequest { AliasName = UniqueAlias(), TargetKeyId = foreign.KeyId });
+        await member.Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = foreign.Arn });
+        await Assert.ThrowsAsync<NotFoundException>(() => member.Kms.ListAliasesAsync(new ListAliasesRequest { KeyId = foreign.Arn }));
+        await Assert.ThrowsAsync<NotFoundException>(() => member.Kms.ListAliasesAsync(new ListAliasesRequest { KeyId = foreign.Arn.Replace(foreign.KeyId, Guid.NewGuid().ToString()) }));
+    }
+
     /// <summary>A key policy for a key of <paramref name="owner"/> that lets both accounts do everything.</summary>
     private static string AllowBothAccounts(string owner, string other) => $$"""
         {"Version":"2012-10-17","Statement":[
