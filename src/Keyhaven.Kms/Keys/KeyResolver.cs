@@ -13,13 +13,22 @@ namespace Keyhaven.Kms.Keys;
 /// </summary>
 public sealed class KeyResolver(KeyRepository keys, AliasRepository aliases, KmsEnvironment environment)
 {
+    /// <summary>The longest key identifier the model's KeyIdType allows.</summary>
+    public const int MaxKeyIdLength = 2048;
+
     /// <param name="allowAlias">False for operations that AWS documents as taking only a key id or key ARN.</param>
-    /// <exception cref="KmsException">NotFoundException for malformed ids and for keys or aliases that do not exist.</exception>
+    /// <exception cref="KmsException">ValidationException for an empty id or one over 2048 characters; NotFoundException for malformed ids and for keys or aliases that do not exist.</exception>
     public async ValueTask<KmsKey> ResolveAsync(KmsCaller caller, string? identifier, bool allowAlias, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(identifier))
         {
             KmsErrors.Validation("keyId", "Member must have length greater than or equal to 1");
+        }
+
+        // spec: kms/2014-11-01 KeyIdType ("min": 1, "max": 2048)
+        if (identifier.Length > MaxKeyIdLength)
+        {
+            KmsErrors.Validation("keyId", $"Member must have length less than or equal to {MaxKeyIdLength}");
         }
 
         var account = caller.Account;

@@ -15,7 +15,7 @@ internal static class TagHandlers
             r => KmsAccess.Key("TagResource", r.KeyId, context: KmsContext.ForTags(r.Tags)),
             async (caller, r, ct) =>
         {
-            var tags = (r.Tags ?? []).Select(t => new KeyTag(t.TagKey ?? string.Empty, t.TagValue ?? string.Empty)).ToList();
+            var tags = WireTags.ToKeyTags(r.Tags) ?? [];
             await kms.TagManager.TagAsync(caller, r.KeyId, tags, ct);
             return EmptyResponse.Instance;
         });
