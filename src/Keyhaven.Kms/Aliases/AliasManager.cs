@@ -13,8 +13,7 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
     {
         var name = aliasName ?? string.Empty;
         AliasName.EnsureAssignable(name, "aliasName");
-        var target = await resolver.ResolveAsync(caller, targetKeyId, allowAlias: false, cancellationToken);
-        KeyStateRules.EnsureNotPendingDeletion(target);
+        var target = await ResolveTargetAsync(caller, targetKeyId, cancellationToken);
         var now = environment.Now;
         var alias = new Alias(name, caller.Account, caller.Region, target.Id, now, now);
         await store.WriteAsync(async transaction =>
@@ -34,18 +33,57 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
     {
         var name = aliasName ?? string.Empty;
         AliasName.EnsureAssignable(name, "aliasName");
-        var target = await resolver.ResolveAsync(caller, targetKeyId, allowAlias: false, cancellationToken);
-        KeyStateRules.EnsureNotPendingDeletion(target);
+        var target = await ResolveTargetAsync(caller, targetKeyId, cancellationToken);
         var updated = await store.WriteAsync(async transaction =>
         {
             var current = await AliasRepository.ReadAsync(transaction, AliasRepository.StorageKeyFor(caller.Account, caller.Region, name), cancellationToken)
                 ?? KmsErrors.Throw<Alias>(KmsErrorCode.NotFoundException, $"Alias `{KeyArn.ForAlias(caller.Region, caller.Account, name)}` is not found.");
+            var currentTarget = await KeyRepository.ReadAsync(transaction, KeyRepository.StorageKeyFor(current.Account, current.Region, current.TargetKeyId), cancellationToken);
+            EnsureSameKind(name, currentTarget, target);
             var next = current with { TargetKeyId = target.Id, LastUpdatedAt = environment.Now };
             await AliasRepository.PutAsync(transaction, next, current.StoreVersion, cancellationToken);
             return next with { StoreVersion = current.StoreVersion + 1 };
         }, cancellationToken);
         aliases.Forget(caller.Account, caller.Region, name);
     }
+
+    /// <summary>
+    /// The key an alias is to point to: a key of the caller's own account and region (an alias lives in its key's
+    /// account; a key ARN of another account answers NotFoundException, whatever that key's policy allows), not pending deletion.
+    /// </summary>
+    // spec: kms/2014-11-01 CreateAlias ("Cross-account use: No", "The KMS key must be in the same Amazon Web Services account and Region as the alias")
+    private async Task<KmsKey> ResolveTargetAsync(KmsCaller caller, string? targetKeyId, CancellationToken cancellationToken)
+    {
+        var target = await resolver.ResolveOwnAsync(caller, targetKeyId, allowAlias: false, cancellationToken);
+        KeyStateRules.EnsureNotPendingDeletion(target);
+        return target;
+    }
+
+    /// <summary>
+    /// UpdateAlias moves an alias only between keys of the same type (symmetric, asymmetric or HMAC) and the same key
+    /// usage; to change either, DeleteAlias then CreateAlias. Asymmetric keys of different families (RSA, ECC, ML-DSA)
+    /// count as one type. AWS does not document the error code; Keyhaven answers ValidationException.
+    /// </summary>
+    // spec: kms/2014-11-01 UpdateAlias ("The current and new KMS key must be the same type … and they must have the same key usage.")
+    private static void EnsureSameKind(string aliasName, KmsKey? current, KmsKey next)
+    {
+        // INVARIANT: an alias's key exists while the alias does (deleting a key deletes its aliases); a missing one restricts nothing.
+        if (current is null)
+        {
+            return;
+        }
+
+        if (TypeOf(current.Spec) != TypeOf(next.Spec) || current.Usage != next.Usage)
+        {
+            KmsErrors.Throw(KmsErrorCode.ValidationException,
+                $"Alias `{aliasName}` points to a {TypeOf(current.Spec)} key with key usage `{KeySpecRules.UsageName(current.Usage)}`; "
+                + $"UpdateAlias can move it only to a key of the same type and usage, and `{next.Arn}` is a {TypeOf(next.Spec)} key with key usage `{KeySpecRules.UsageName(next.Usage)}`. "
+                + "Delete the alias and create it again to point it at that key.");
+        }
+    }
+
+    private static string TypeOf(KeySpec spec) =>
+        KeySpecRules.IsHmac(spec) ? "HMAC" : KeySpecRules.IsAsymmetric(spec) ? "asymmetric" : "symmetric";
 
     public async Task DeleteAsync(KmsCaller caller, string? aliasName, CancellationToken cancellationToken)
     {
@@ -65,7 +103,11 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
         aliases.Forget(caller.Account, caller.Region, name);
     }
 
-    /// <summary>Lists aliases, all of the account and region or only those of one key.</summary>
+    /// <summary>
+    /// Lists aliases of the caller's account and region, all or only those of one key of that account (a key ARN of
+    /// another account answers NotFoundException). Authorized on the account alone (kms:ListAliases is an IAM permission);
+    /// the key is a filter.
+    /// </summary>
     public async Task<Page<Alias>> ListAsync(KmsCaller caller, string? keyId, int limit, string? marker, CancellationToken cancellationToken)
     {
         if (marker is not null && !AliasName.HasValidSyntax(marker))
@@ -73,7 +115,8 @@ public sealed class AliasManager(RecordStore store, AliasRepository aliases, Key
             KmsErrors.Throw(KmsErrorCode.InvalidMarkerException, $"Marker `{marker}` is not one this service returned.");
         }
 
-        KmsKey? key = keyId is null ? null : await resolver.ResolveAsync(caller, keyId, allowAlias: false, cancellationToken);
+        // spec: kms/2014-11-01 ListAliases ("Cross-account use: No"; KeyId: "Enter a KMS key in your Amazon Web Services account.")
+        KmsKey? key = keyId is null ? null : await resolver.ResolveOwnAsync(caller, keyId, allowAlias: false, cancellationToken);
         var items = new List<Alias>();
         var after = marker;
         while (true)

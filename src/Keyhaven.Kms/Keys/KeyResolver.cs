@@ -13,13 +13,22 @@ namespace Keyhaven.Kms.Keys;
 /// </summary>
 public sealed class KeyResolver(KeyRepository keys, AliasRepository aliases, KmsEnvironment environment)
 {
+    /// <summary>The longest key identifier the model's KeyIdType allows.</summary>
+    public const int MaxKeyIdLength = 2048;
+
     /// <param name="allowAlias">False for operations that AWS documents as taking only a key id or key ARN.</param>
-    /// <exception cref="KmsException">NotFoundException for malformed ids and for keys or aliases that do not exist.</exception>
+    /// <exception cref="KmsException">ValidationException for an empty id or one over 2048 characters; NotFoundException for malformed ids and for keys or aliases that do not exist.</exception>
     public async ValueTask<KmsKey> ResolveAsync(KmsCaller caller, string? identifier, bool allowAlias, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(identifier))
         {
             KmsErrors.Validation("keyId", "Member must have length greater than or equal to 1");
+        }
+
+        // spec: kms/2014-11-01 KeyIdType ("min": 1, "max": 2048)
+        if (identifier.Length > MaxKeyIdLength)
+        {
+            KmsErrors.Validation("keyId", $"Member must have length less than or equal to {MaxKeyIdLength}");
         }
 
         var account = caller.Account;
@@ -66,6 +75,22 @@ public sealed class KeyResolver(KeyRepository keys, AliasRepository aliases, Kms
         }
 
         return await FindAsync(account, region, keyId, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ResolveAsync"/> for operations whose model says "Cross-account use: No": a key ARN of another account
+    /// answers NotFoundException without being looked up, so the answer says nothing of that account's keys.
+    /// </summary>
+    public ValueTask<KmsKey> ResolveOwnAsync(KmsCaller caller, string? identifier, bool allowAlias, CancellationToken cancellationToken)
+    {
+        if (identifier is not null && identifier.StartsWith("arn:", StringComparison.Ordinal)
+            && KeyArn.TryParse(identifier, out _, out var account, out _) && account != caller.Account)
+        {
+            KmsErrors.Throw(KmsErrorCode.NotFoundException,
+                $"Key `{identifier}` is not in account `{caller.Account}`: this operation reaches only keys of the caller's own account.");
+        }
+
+        return ResolveAsync(caller, identifier, allowAlias, cancellationToken);
     }
 
     /// <summary>Finds a key by its exact identity, as it stands now (imported material that expired is gone: <see cref="ImportedMaterial.AsOf"/>).</summary>

@@ -21,10 +21,16 @@ public static class KeyPolicyDocument
         + $"    \"Principal\" : {{\n      \"AWS\" : \"arn:aws:iam::{account}:root\"\n    }},\n"
         + "    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}";
 
-    /// <summary>Checks a policy given to CreateKey or PutKeyPolicy.</summary>
-    /// <exception cref="KmsException">LimitExceededException over 32 KB; MalformedPolicyDocumentException when it is not a policy document.</exception>
+    /// <summary>Checks a policy given to CreateKey, PutKeyPolicy or ReplicateKey.</summary>
+    /// <exception cref="KmsException">ValidationException for characters outside the model's PolicyType pattern;
+    /// LimitExceededException over 32 KB; MalformedPolicyDocumentException when it is not a policy document.</exception>
     public static void Validate(string policy)
     {
+        if (!HasPolicyTypeCharacters(policy))
+        {
+            KmsErrors.Validation("policy", @"Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+");
+        }
+
         if (Encoding.UTF8.GetByteCount(policy) > MaxLength)
         {
             KmsErrors.Throw(KmsErrorCode.LimitExceededException, $"The key policy is larger than the {MaxLength}-byte quota.");
@@ -81,6 +87,21 @@ public static class KeyPolicyDocument
         {
             Malformed("The policy has a member of the wrong type.");
         }
+    }
+
+    /// <summary>True when every character is a tab, line feed, carriage return or in U+0020–U+00FF.</summary>
+    // spec: kms/2014-11-01 PolicyType ("pattern": "[\u0009\u000A\u000D\u0020-\u00FF]+")
+    private static bool HasPolicyTypeCharacters(string policy)
+    {
+        foreach (var c in policy)
+        {
+            if (c is not ('\t' or '\n' or '\r' or (>= '\u0020' and <= '\u00FF')))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Malformed(string message) => KmsErrors.Throw(KmsErrorCode.MalformedPolicyDocumentException, message);

@@ -43,10 +43,19 @@ public sealed class RotationManager(KeyManager keyManager, KeyResolver resolver,
             return key with { RotationPeriodInDays = null, NextRotationDate = null };
         }, cancellationToken);
 
+    /// <summary>
+    /// The rotation status as AWS reports it: a key pending deletion reports rotation off and no next rotation date,
+    /// while its stored schedule stays, so CancelKeyDeletion brings the original status back.
+    /// </summary>
+    // spec: kms/2014-11-01 GetKeyRotationStatus ("While a KMS key is pending deletion, its key rotation status is false
+    // and KMS does not rotate the key material. If you cancel the deletion, the original key rotation status returns to true.")
     public async Task<RotationStatus> GetStatusAsync(KmsCaller caller, string? keyId, CancellationToken cancellationToken)
     {
         var key = await resolver.ResolveAsync(caller, keyId, allowAlias: false, cancellationToken);
-        return new RotationStatus(key, key.RotationEnabled, key.RotationPeriodInDays, key.NextRotationDate, key.OnDemandRotationStartDate);
+        var pendingDeletion = key.State is KeyState.PendingDeletion or KeyState.PendingReplicaDeletion;
+        return pendingDeletion
+            ? new RotationStatus(key, Enabled: false, key.RotationPeriodInDays, NextRotationDate: null, key.OnDemandRotationStartDate)
+            : new RotationStatus(key, key.RotationEnabled, key.RotationPeriodInDays, key.NextRotationDate, key.OnDemandRotationStartDate);
     }
 
     public Task<KmsKey> RotateOnDemandAsync(KmsCaller caller, string? keyId, CancellationToken cancellationToken) =>

@@ -71,6 +71,11 @@ internal static class KmsContext
         var values = new Dictionary<string, ContextValues>(StringComparer.OrdinalIgnoreCase);
         foreach (var tag in tags)
         {
+            if (tag?.TagKey is null)
+            {
+                continue; // the operation refuses it (WireTags) once authorized
+            }
+
             values["aws:RequestTag/" + tag.TagKey] = new(tag.TagValue ?? string.Empty);
         }
 

@@ -55,6 +55,34 @@ public sealed class KeyPolicyTests(ServerFixture fixture) : IClassFixture<Server
         Assert.Equal(before, (await Kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId })).Policy);
     }
 
+    [Theory]
+    [InlineData("\u20AC")] // a euro sign: above U+00FF
+    [InlineData("\u0001")] // a control character other than tab, line feed and carriage return
+    public async Task A_policy_with_characters_outside_the_PolicyType_pattern_is_ValidationException(string character)
+    {
+        // spec: kms/2014-11-01 PolicyType: pattern [\u0009\u000A\u000D\u0020-\u00FF]+
+        var key = (await Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        var before = (await Kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId })).Policy;
+        var policy = WithSecondStatement(key.AWSAccountId, "caf" + character);
+        var put = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() =>
+            Kms.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = policy }));
+        Assert.Equal("ValidationException", put.ErrorCode);
+        Assert.Contains("Member must satisfy regular expression pattern", put.Message);
+        var create = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => Kms.CreateKeyAsync(new CreateKeyRequest { Policy = policy }));
+        Assert.Equal("ValidationException", create.ErrorCode);
+        Assert.Equal(before, (await Kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId })).Policy);
+
+        // Latin-1 letters are inside the pattern.
+        var latin1 = WithSecondStatement(key.AWSAccountId, "caf\u00E9");
+        await Kms.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = latin1 });
+        Assert.Equal(latin1, (await Kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId })).Policy);
+    }
+
+    private static string WithSecondStatement(string account, string contextValue) =>
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + account
+        + ":root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"},{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + account
+        + ":root\"},\"Action\":\"kms:Decrypt\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"kms:EncryptionContext:team\":\"" + contextValue + "\"}}}]}";
+
     [Fact]
     public async Task A_policy_over_32_KB_is_LimitExceededException()
     {

@@ -30,6 +30,29 @@ public sealed class RotationTests
         Assert.Null(status.NextRotationDate);
     }
 
+    [Fact]
+    public async Task A_key_pending_deletion_reports_rotation_off_and_cancelling_the_deletion_restores_it()
+    {
+        // spec: kms/2014-11-01 GetKeyRotationStatus: "While a KMS key is pending deletion, its key rotation status is
+        // false ... If you cancel the deletion, the original key rotation status returns to true."
+        await using var server = await TestServer.StartAsync();
+        using var kms = server.Client();
+        var key = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        await kms.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = key.KeyId, RotationPeriodInDays = 180 });
+        var before = await kms.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.KeyId });
+
+        await kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 });
+        var pending = await kms.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.KeyId });
+        Assert.False(pending.KeyRotationEnabled);
+        Assert.Null(pending.NextRotationDate);
+
+        await kms.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = key.KeyId });
+        var restored = await kms.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.KeyId });
+        Assert.True(restored.KeyRotationEnabled);
+        Assert.Equal(180, restored.RotationPeriodInDays);
+        Assert.Equal(before.NextRotationDate, restored.NextRotationDate);
+    }
+
     [Theory]
     [InlineData(89)]
     [InlineData(2561)]

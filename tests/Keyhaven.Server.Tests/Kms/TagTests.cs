@@ -55,4 +55,36 @@ public sealed class TagTests(ServerFixture fixture) : IClassFixture<ServerFixtur
         while (marker is not null);
         Assert.Equal(50, all.Count);
     }
+
+    [Fact]
+    public async Task A_tag_without_a_TagValue_or_TagKey_is_ValidationException_and_nothing_changes()
+    {
+        // spec: kms/2014-11-01 Tag: TagKey and TagValue are required members.
+        var key = (await Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        var noValue = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() =>
+            Kms.TagResourceAsync(new TagResourceRequest { KeyId = key.KeyId, Tags = [new Tag { TagKey = "team" }] }));
+        Assert.Equal("ValidationException", noValue.ErrorCode);
+        Assert.Contains("Member must not be null", noValue.Message);
+        var noKey = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() =>
+            Kms.TagResourceAsync(new TagResourceRequest { KeyId = key.KeyId, Tags = [new Tag { TagValue = "a" }] }));
+        Assert.Equal("ValidationException", noKey.ErrorCode);
+        Assert.Empty((await Kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId })).Tags);
+
+        var create = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() =>
+            Kms.CreateKeyAsync(new CreateKeyRequest { Description = "untagged-" + key.KeyId, Tags = [new Tag { TagKey = "team" }] }));
+        Assert.Equal("ValidationException", create.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_KeyId_over_2048_characters_is_ValidationException()
+    {
+        // spec: kms/2014-11-01 KeyIdType: length 1 to 2048.
+        var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() =>
+            Kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = new string('a', 2049) }));
+        Assert.Equal("ValidationException", error.ErrorCode);
+        var described = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() =>
+            Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/" + new string('a', 2043) }));
+        Assert.Equal("ValidationException", described.ErrorCode);
+        await Assert.ThrowsAsync<NotFoundException>(() => Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = new string('a', 2048) }));
+    }
 }

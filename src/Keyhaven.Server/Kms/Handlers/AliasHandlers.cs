@@ -7,7 +7,7 @@ namespace Keyhaven.Server.Kms.Handlers;
 /// <summary>
 /// CreateAlias, UpdateAlias, DeleteAlias, ListAliases. As in AWS KMS, changing an alias needs the permission on the
 /// alias itself (identity policies: aliases have no resource policy) and on each key it points to before and after
-/// (their key policies).
+/// (their key policies). ListAliases needs <c>kms:ListAliases</c> on the account (IAM policy), with or without a KeyId.
 /// </summary>
 internal static class AliasHandlers
 {
@@ -36,10 +36,10 @@ internal static class AliasHandlers
             return EmptyResponse.Instance;
         });
         yield return new KmsOperation<ListAliasesRequest, ListAliasesResponse>("ListAliases", c.ListAliasesRequest, c.ListAliasesResponse,
-            r => r.KeyId is null ? KmsAccess.Account("ListAliases") : KmsAccess.Key("ListAliases", r.KeyId),
+            _ => KmsAccess.Account("ListAliases"), // an IAM permission; KeyId is a filter, resolved in the caller's account only
             async (caller, r, ct) =>
         {
-            var page = await kms.AliasManager.ListAsync(caller, r.KeyId, Paging.Limit(r.Limit, 100), Paging.Marker(r.Marker), ct);
+            var page = await kms.AliasManager.ListAsync(caller, r.KeyId, Paging.Limit(r.Limit, 100, whenAbsent: 50), Paging.Marker(r.Marker), ct);
             return new ListAliasesResponse(
                 [.. page.Items.Select(a => new AliasListEntry(a.Name, a.Arn, a.TargetKeyId.Value, a.CreatedAt, a.LastUpdatedAt))], page.NextMarker, page.Truncated);
         });

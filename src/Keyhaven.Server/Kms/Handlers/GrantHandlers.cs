@@ -55,7 +55,7 @@ internal static class GrantHandlers
     }
 
     /// <summary>ListGrants and ListRetirableGrants: Limit 1–100, default 50.</summary>
-    private static int Limit(int? limit) => limit is null ? GrantManager.DefaultListLimit : Paging.Limit(limit, 100);
+    private static int Limit(int? limit) => Paging.Limit(limit, 100, whenAbsent: GrantManager.DefaultListLimit);
 
     private static GrantListEntry ToEntry(Grant g) => new(g.KeyArn, g.Id.Value, g.Name, g.CreatedAt, g.GranteePrincipal, g.RetiringPrincipal,
         g.IssuingAccount, [.. g.OperationNames], g.Constraints is { } k

@@ -17,7 +17,7 @@ internal static class KeyHandlers
             async (caller, r, ct) =>
         {
             var (spec, usage, origin) = WireNames.ReadKeyShape(r.KeySpec, r.CustomerMasterKeySpec, r.KeyUsage, r.Origin, r.CustomKeyStoreId);
-            var tags = r.Tags?.Select(t => new KeyTag(t.TagKey ?? string.Empty, t.TagValue ?? string.Empty)).ToList();
+            var tags = WireTags.ToKeyTags(r.Tags);
             var key = await kms.KeyManager.CreateAsync(caller,
                 new NewKeyRequest(r.Description, r.Policy, tags) { Spec = spec, Usage = usage, Origin = origin, MultiRegion = r.MultiRegion == true }, ct);
             return new KeyMetadataResponse(ToMetadata(key));

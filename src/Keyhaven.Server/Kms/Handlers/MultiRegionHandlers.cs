@@ -35,7 +35,7 @@ internal static class MultiRegionHandlers
             },
             async (caller, r, ct) =>
         {
-            var tags = r.Tags?.Select(t => new KeyTag(t.TagKey ?? string.Empty, t.TagValue ?? string.Empty)).ToList();
+            var tags = WireTags.ToKeyTags(r.Tags);
             var replica = await kms.MultiRegion.ReplicateAsync(caller, r.KeyId, r.ReplicaRegion, new NewReplicaRequest(r.Description, r.Policy, tags), ct);
             return new ReplicateKeyResponse(KeyHandlers.ToMetadata(replica), replica.Policy, [.. replica.Tags.Select(t => new TagModel(t.Key, t.Value))]);
         });

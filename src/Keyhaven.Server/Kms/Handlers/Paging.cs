@@ -5,7 +5,8 @@ namespace Keyhaven.Server.Kms.Handlers;
 /// <summary>Limit and Marker members shared by the List operations.</summary>
 internal static class Paging
 {
-    public static int Limit(int? limit, int max)
+    /// <summary>A List operation's <c>Limit</c>: 1 to <paramref name="max"/>, <paramref name="whenAbsent"/> when the request has none (each operation's default in the model).</summary>
+    public static int Limit(int? limit, int max, int whenAbsent = 100)
     {
         if (limit is < 1 || limit > max)
         {
@@ -13,7 +14,7 @@ internal static class Paging
                 $"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and {max}");
         }
 
-        return limit ?? 100;
+        return limit ?? whenAbsent;
     }
 
     public static string? Marker(string? marker)

@@ -15,7 +15,7 @@ internal static class TagHandlers
             r => KmsAccess.Key("TagResource", r.KeyId, context: KmsContext.ForTags(r.Tags)),
             async (caller, r, ct) =>
         {
-            var tags = (r.Tags ?? []).Select(t => new KeyTag(t.TagKey ?? string.Empty, t.TagValue ?? string.Empty)).ToList();
+            var tags = WireTags.ToKeyTags(r.Tags) ?? [];
             await kms.TagManager.TagAsync(caller, r.KeyId, tags, ct);
             return EmptyResponse.Instance;
         });
@@ -30,7 +30,7 @@ internal static class TagHandlers
             r => KmsAccess.Key("ListResourceTags", r.KeyId),
             async (caller, r, ct) =>
         {
-            var page = await kms.TagManager.ListAsync(caller, r.KeyId, Paging.Limit(r.Limit, 50), Paging.Marker(r.Marker), ct);
+            var page = await kms.TagManager.ListAsync(caller, r.KeyId, Paging.Limit(r.Limit, 50, whenAbsent: 50), Paging.Marker(r.Marker), ct);
             return new ListResourceTagsResponse([.. page.Items.Select(t => new TagModel(t.Key, t.Value))], page.NextMarker, page.Truncated);
         });
     }
