@@ -162,6 +162,27 @@ public sealed class PolicyPrincipalBindingTests
     }
 
     [Fact]
+    public async Task Principals_of_the_organizations_other_accounts_are_known_too()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var raw = new RawKmsClient(server);
+        async Task<System.Text.Json.JsonElement> Organizations(string operation, object request) =>
+            (await raw.SendAsync("AWSOrganizationsV20161128." + operation, System.Text.Json.JsonSerializer.Serialize(request), service: "organizations")).Body;
+        await Organizations("CreateOrganization", new { FeatureSet = "ALL" });
+        var requestId = (await Organizations("CreateAccount", new { Email = "app@example.com", AccountName = "app" })).GetProperty("CreateAccountStatus").GetProperty("Id").GetString();
+        var member = (await Organizations("DescribeCreateAccountStatus", new { CreateAccountRequestId = requestId }))
+            .GetProperty("CreateAccountStatus").GetProperty("AccountId").GetString();
+        using var root = server.Client();
+        var account = server.Server.Deployment.Account.Value;
+        string UseBy(string principal) =>
+            Policy(AllowRoot(account), $$"""{"Effect":"Allow","Principal":{"AWS":"{{principal}}"},"Action":"kms:Decrypt","Resource":"*"}""");
+
+        // The member account's role that CreateAccount made exists; a role it does not have is refused.
+        await root.CreateKeyAsync(new CreateKeyRequest { Policy = UseBy($"arn:aws:iam::{member}:role/OrganizationAccountAccessRole") });
+        await Assert.ThrowsAsync<MalformedPolicyDocumentException>(() => root.CreateKeyAsync(new CreateKeyRequest { Policy = UseBy($"arn:aws:iam::{member}:role/NoSuchRole") }));
+    }
+
+    [Fact]
     public async Task A_trust_policy_naming_a_user_that_does_not_exist_is_refused_as_IAM_refuses_it()
     {
         await using var server = await TestServer.StartAsync();
