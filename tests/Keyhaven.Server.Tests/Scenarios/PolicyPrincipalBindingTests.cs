@@ -59,10 +59,16 @@ public sealed class PolicyPrincipalBindingTests
         Assert.Contains($"\"{carolId}\"", shown);
         Assert.DoesNotContain(carolArn, shown);
 
+        // The binding is stored with the key: it holds after a restart.
+        await server.RestartAsync();
+        using var rootAgain = server.Client();
+        using var newCarolAgain = server.Client(newKey, newSecret);
+        await DeniedAsync(() => newCarolAgain.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = Bytes("after a restart") }));
+
         // Putting the policy again binds the ARN to the carol that exists now.
-        await root.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = policy });
-        await newCarol.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = Bytes("by the new carol, named again") });
-        Assert.Equal(policy, (await root.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId })).Policy);
+        await rootAgain.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = policy });
+        await newCarolAgain.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = Bytes("by the new carol, named again") });
+        Assert.Equal(policy, (await rootAgain.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId })).Policy);
     }
 
     [Fact]
