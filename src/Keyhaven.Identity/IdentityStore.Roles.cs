@@ -2,6 +2,7 @@ using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Roles;
 using Keyhaven.Identity.Storage;
 using Keyhaven.Policy.Arns;
+using Keyhaven.Policy.Compilation;
 using Keyhaven.Policy.Validation;
 using Keyhaven.Storage.Backends;
 using Keyhaven.Storage.Records;
@@ -16,8 +17,11 @@ public sealed partial class IdentityStore
     /// <summary>Shortest and longest allowed MaxSessionDuration of a role, in seconds.</summary>
     public const int MinRoleSessionDuration = 3600, MaxRoleSessionDuration = 43_200;
 
-    /// <summary>Creates a role with a trust policy (validated as a trust policy by the policy engine's parser and validator).</summary>
-    /// <exception cref="IdentityException"><c>EntityAlreadyExists</c>, <c>MalformedPolicyDocument</c>, <c>LimitExceeded</c>, <c>ValidationError</c>, <c>NoSuchEntity</c>/<c>InvalidInput</c> (boundary).</exception>
+    /// <summary>
+    /// Creates a role with a trust policy (validated as a trust policy by the policy engine's parser and validator); the
+    /// trust policy's user and role ARNs are bound to their unique ids (<see cref="BindPolicyPrincipalsAsync"/>).
+    /// </summary>
+    /// <exception cref="IdentityException"><c>EntityAlreadyExists</c>, <c>MalformedPolicyDocument</c> (also: a principal that does not exist), <c>LimitExceeded</c>, <c>ValidationError</c>, <c>NoSuchEntity</c>/<c>InvalidInput</c> (boundary).</exception>
     public async Task<IamRole> CreateRoleAsync(AccountId account, string roleName, string? path, string assumeRolePolicyDocument, string? description,
         int? maxSessionDuration, string? permissionsBoundaryArn, IReadOnlyList<KeyValuePair<string, string>>? tags, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -37,11 +41,13 @@ public sealed partial class IdentityStore
         }
 
         IdentityValidation.Policy(assumeRolePolicyDocument, PolicyType.Trust, "assume role policy document");
+        var principalIds = await BindPolicyPrincipalsAsync(account, assumeRolePolicyDocument, cancellationToken);
         await RequireBoundaryPolicyAsync(account, permissionsBoundaryArn, cancellationToken);
         var document = new RoleDocument
         {
             Account = account.Value, RoleName = roleName, Path = path, RoleId = NewId("AROA", 21),
             Arn = $"arn:aws:iam::{account.Value}:role{path}{roleName}", CreateDate = now, AssumeRolePolicyDocument = assumeRolePolicyDocument,
+            TrustPolicyPrincipalIds = ToPrincipalIds(principalIds),
             Description = description, MaxSessionDuration = duration, PermissionsBoundaryArn = permissionsBoundaryArn, Tags = ToTagDocuments(validTags),
         };
         var key = new StorageKey(RolesTable, EntityId(account, roleName));
@@ -50,10 +56,15 @@ public sealed partial class IdentityStore
         return ToRole(document);
     }
 
-    /// <summary>Returns a role.</summary>
+    /// <summary>Returns a role; its trust policy shows the unique id of a bound principal that no longer exists (<see cref="ShowPolicyAsync"/>).</summary>
     /// <exception cref="IdentityException"><c>NoSuchEntity</c>.</exception>
-    public async Task<IamRole> GetRoleAsync(AccountId account, string roleName, CancellationToken cancellationToken) =>
-        ToRole(await RequireRoleAsync(account, roleName, cancellationToken));
+    public async Task<IamRole> GetRoleAsync(AccountId account, string roleName, CancellationToken cancellationToken)
+    {
+        var document = await RequireRoleAsync(account, roleName, cancellationToken);
+        var role = ToRole(document);
+        var shown = await ShowPolicyAsync(document.AssumeRolePolicyDocument, TrustPolicyBindings(document), cancellationToken);
+        return ReferenceEquals(shown, document.AssumeRolePolicyDocument) ? role : role with { AssumeRolePolicyDocument = shown };
+    }
 
     /// <summary>Lists the account's roles whose path starts with <paramref name="pathPrefix"/>, ordered by name.</summary>
     public async Task<IReadOnlyList<IamRole>> ListRolesAsync(AccountId account, string? pathPrefix, CancellationToken cancellationToken)
@@ -87,13 +98,24 @@ public sealed partial class IdentityStore
         _roles.Invalidate(key.Id);
     }
 
-    /// <summary>Replaces a role's trust policy.</summary>
-    /// <exception cref="IdentityException"><c>NoSuchEntity</c>, <c>MalformedPolicyDocument</c>, <c>LimitExceeded</c>.</exception>
-    public Task UpdateAssumeRolePolicyAsync(AccountId account, string roleName, string policyDocument, CancellationToken cancellationToken)
+    /// <summary>Replaces a role's trust policy, binding its user and role ARNs to their unique ids (<see cref="BindPolicyPrincipalsAsync"/>).</summary>
+    /// <exception cref="IdentityException"><c>NoSuchEntity</c>, <c>MalformedPolicyDocument</c> (also: a principal that does not exist), <c>LimitExceeded</c>.</exception>
+    public async Task UpdateAssumeRolePolicyAsync(AccountId account, string roleName, string policyDocument, CancellationToken cancellationToken)
     {
         IdentityValidation.Policy(policyDocument, PolicyType.Trust, "assume role policy document");
-        return UpdateRoleAsync(account, roleName, role => role.AssumeRolePolicyDocument = policyDocument, cancellationToken);
+        var principalIds = await BindPolicyPrincipalsAsync(account, policyDocument, cancellationToken);
+        await UpdateRoleAsync(account, roleName, role =>
+        {
+            role.AssumeRolePolicyDocument = policyDocument;
+            role.TrustPolicyPrincipalIds = ToPrincipalIds(principalIds);
+        }, cancellationToken);
     }
+
+    /// <summary>The bindings recorded with a role's trust policy (none for roles saved before bindings were recorded: they match by ARN).</summary>
+    private static PrincipalBindings TrustPolicyBindings(RoleDocument role) => PrincipalBindings.Create(role.TrustPolicyPrincipalIds);
+
+    private static SortedDictionary<string, string>? ToPrincipalIds(PrincipalBindings bindings) =>
+        bindings.Count == 0 ? null : new SortedDictionary<string, string>(bindings.Entries.ToDictionary(), StringComparer.Ordinal);
 
     /// <summary>Adds or replaces a role's inline policy.</summary>
     /// <exception cref="IdentityException"><c>NoSuchEntity</c>, <c>MalformedPolicyDocument</c>, <c>LimitExceeded</c> (10,240 characters in all), <c>ValidationError</c>.</exception>

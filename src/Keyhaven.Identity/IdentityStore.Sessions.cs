@@ -344,11 +344,14 @@ public sealed partial class IdentityStore
     /// </summary>
     private async Task<string?> FindUntrustedActionAsync(IdentityPrincipal caller, RoleDocument role, TrustRequest trust, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (!PrincipalIdentity.TryParse(caller.Arn, out var principal, caller.RoleArn)
+        if (!PrincipalIdentity.TryParse(caller.Arn, out var principal, caller.RoleArn, caller.PrincipalUniqueId)
             || !_compiled.TryGetOrCompile(role.AssumeRolePolicyDocument, role.Arn + " trust policy", out var trustPolicy, out _))
         {
             return "sts:AssumeRole";
         }
+
+        // A bound user or role ARN trusts only the principal it stood for when the trust policy was saved.
+        trustPolicy = trustPolicy.WithPrincipalBindings(TrustPolicyBindings(role));
 
         var callerPolicies = await GetPoliciesAsync(caller, cancellationToken);
         if (!callerPolicies.PrincipalExists || (callerPolicies.PermissionsBoundaryArn is not null && callerPolicies.PermissionsBoundary is null))

@@ -21,13 +21,16 @@ namespace Keyhaven.Kms;
 public sealed class KmsDomain
 {
     /// <param name="servedRegions">The regions the host serves (where multi-Region keys can be replicated); null: any region.</param>
-    public KmsDomain(RecordStore store, KmsEnvironment environment, IReadOnlySet<string>? servedRegions = null)
+    /// <param name="policyPrincipals">Binds key policy principals to unique ids (the host's identity store); null: a domain
+    /// without identities, where every key policy principal matches by its ARN.</param>
+    public KmsDomain(RecordStore store, KmsEnvironment environment, IReadOnlySet<string>? servedRegions = null, IKeyPolicyPrincipals? policyPrincipals = null)
     {
+        policyPrincipals ??= UnboundKeyPolicyPrincipals.Instance;
         Environment = environment;
         Keys = new KeyRepository(store);
         Aliases = new AliasRepository(store);
         Resolver = new KeyResolver(Keys, Aliases, environment);
-        KeyManager = new KeyManager(Keys, Resolver, environment);
+        KeyManager = new KeyManager(Keys, Resolver, environment, policyPrincipals);
         Crypto = new CryptoOperations(Keys, Resolver, environment);
         Signing = new SigningOperations(Resolver);
         Macs = new MacOperations(Resolver);
@@ -41,8 +44,8 @@ public sealed class KmsDomain
         Imports = new KeyImportManager(KeyManager, Keys, environment);
         Usage = new KeyUsageTracker(store, Resolver, environment);
         DeletionSweeper = new DeletionSweeper(store, Keys, Aliases, Grants, Usage, environment);
-        Policies = new KeyPolicyManager(KeyManager, Resolver);
-        MultiRegion = new MultiRegionKeyManager(Keys, Resolver, environment, servedRegions);
+        Policies = new KeyPolicyManager(KeyManager, Resolver, policyPrincipals);
+        MultiRegion = new MultiRegionKeyManager(Keys, Resolver, environment, servedRegions, policyPrincipals);
     }
 
     public KmsEnvironment Environment { get; }

@@ -18,6 +18,17 @@ public sealed record IdentityPrincipal
     /// <summary>The account id (root), <c>AIDA…</c> (user) or <c>AROA…:SESSION</c> (role session).</summary>
     public required string UserId { get; init; }
 
+    /// <summary>
+    /// The unique id a bound policy principal is compared with: the user's <c>AIDA…</c> id, or for a role session its
+    /// role's <c>AROA…</c> id (<see cref="UserId"/> without the session name); null for the root user.
+    /// </summary>
+    public string? PrincipalUniqueId => Kind switch
+    {
+        PrincipalKind.User => UserId,
+        PrincipalKind.AssumedRole => UserId.IndexOf(':') is var colon and > 0 ? UserId[..colon] : UserId,
+        _ => null,
+    };
+
     /// <summary>The IAM user name, for users.</summary>
     public string? UserName { get; init; }
 

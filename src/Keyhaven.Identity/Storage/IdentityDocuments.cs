@@ -39,6 +39,9 @@ internal sealed class RoleDocument
     public string Arn { get; set; } = "";
     public DateTimeOffset CreateDate { get; set; }
     public string AssumeRolePolicyDocument { get; set; } = "";
+
+    /// <summary>The unique ids the trust policy's user and role ARNs stood for when it was saved; absent in roles saved before bindings existed (they match by ARN).</summary>
+    public SortedDictionary<string, string>? TrustPolicyPrincipalIds { get; set; }
     public string? Description { get; set; }
     public int MaxSessionDuration { get; set; } = 3600;
     public string? PermissionsBoundaryArn { get; set; }

@@ -7,7 +7,7 @@ using Keyhaven.Kms.Tags;
 namespace Keyhaven.Kms.Keys;
 
 /// <summary>Creates keys and runs their lifecycle: describe, list, enable, disable, description, deletion schedule.</summary>
-public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvironment environment)
+public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvironment environment, IKeyPolicyPrincipals policyPrincipals)
 {
     public const int MinPendingWindowInDays = 7;
     public const int MaxPendingWindowInDays = 30;
@@ -25,6 +25,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
         System.Diagnostics.Debug.Assert(KeySpecRules.Usages(request.Spec).Contains(request.Usage));
         var policy = request.Policy ?? KeyPolicyDocument.Default(caller.Account);
         KeyPolicyDocument.Validate(policy);
+        var principalIds = await policyPrincipals.BindAsync(caller.Account, policy, cancellationToken);
         var tags = request.Tags ?? [];
         if (request.MultiRegion && request.Origin != KeyOrigin.AwsKms)
         {
@@ -40,6 +41,7 @@ public sealed class KeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvi
             CreatedAt = now,
             Description = description,
             Policy = policy,
+            PolicyPrincipalIds = principalIds,
             Spec = request.Spec,
             Usage = request.Usage,
             Origin = request.Origin,

@@ -30,6 +30,7 @@ internal static class KeyRecordSerializer
             DeletionDate = key.DeletionDate,
             PendingWindowInDays = key.PendingWindowInDays,
             Policy = key.Policy,
+            PolicyPrincipalIds = key.PolicyPrincipalIds.IsEmpty ? null : key.PolicyPrincipalIds.ToDictionary(StringComparer.Ordinal),
             Tags = [.. key.Tags.Select(t => new TagDocument { Key = t.Key, Value = t.Value })],
             RotationPeriodInDays = key.RotationPeriodInDays,
             NextRotationDate = key.NextRotationDate,
@@ -77,6 +78,7 @@ internal static class KeyRecordSerializer
             DeletionDate = document.DeletionDate,
             PendingWindowInDays = document.PendingWindowInDays,
             Policy = document.Policy,
+            PolicyPrincipalIds = document.PolicyPrincipalIds is { } ids ? ids.ToImmutableSortedDictionary(StringComparer.Ordinal) : ImmutableSortedDictionary<string, string>.Empty,
             Tags = [.. (document.Tags ?? []).Select(t => new KeyTag(t.Key, t.Value))],
             RotationPeriodInDays = document.RotationPeriodInDays,
             NextRotationDate = document.NextRotationDate,
@@ -110,6 +112,9 @@ internal static class KeyRecordSerializer
         public DateTimeOffset? DeletionDate { get; set; }
         public int? PendingWindowInDays { get; set; }
         public string Policy { get; set; } = "";
+
+        /// <summary>Absent when the policy binds no principal (and in every record written before bindings were recorded).</summary>
+        public Dictionary<string, string>? PolicyPrincipalIds { get; set; }
         public TagDocument[]? Tags { get; set; }
         public int? RotationPeriodInDays { get; set; }
         public DateTimeOffset? NextRotationDate { get; set; }

@@ -22,6 +22,13 @@ public sealed record KmsKey
     public DateTimeOffset? DeletionDate { get; init; }
     public int? PendingWindowInDays { get; init; }
     public required string Policy { get; init; }
+
+    /// <summary>
+    /// The unique ids the key policy's IAM user and role ARNs stood for when it was saved (ARN as written -> AIDA…/AROA…);
+    /// such a principal matches only the user or role with that id. Empty for policies that name none, and for keys whose
+    /// policy was stored before bindings were recorded (their principals match by ARN until the policy is put again).
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> PolicyPrincipalIds { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     public ImmutableArray<KeyTag> Tags { get; init; } = [];
     public int? RotationPeriodInDays { get; init; }
     public DateTimeOffset? NextRotationDate { get; init; }

@@ -14,7 +14,8 @@ namespace Keyhaven.Kms.MultiRegion;
 /// Creating state) and a primary change is complete when the call returns (no transient Updating state). Thread-safe.
 /// </summary>
 /// <param name="servedRegions">The regions this deployment serves; a replica can only go to one of them. Null: any region.</param>
-public sealed class MultiRegionKeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvironment environment, IReadOnlySet<string>? servedRegions)
+public sealed class MultiRegionKeyManager(KeyRepository keys, KeyResolver resolver, KmsEnvironment environment, IReadOnlySet<string>? servedRegions,
+    IKeyPolicyPrincipals policyPrincipals)
 {
     /// <summary>Makes a replica of the multi-Region primary key <paramref name="keyId"/> in <paramref name="replicaRegion"/>.</summary>
     /// <exception cref="KmsException">
@@ -33,6 +34,7 @@ public sealed class MultiRegionKeyManager(KeyRepository keys, KeyResolver resolv
 
         var policy = request.Policy ?? KeyPolicyDocument.Default(caller.Account);
         KeyPolicyDocument.Validate(policy);
+        var principalIds = await policyPrincipals.BindAsync(caller.Account, policy, cancellationToken);
         var tags = request.Tags ?? [];
         TagRules.Validate(tags);
 
@@ -56,6 +58,7 @@ public sealed class MultiRegionKeyManager(KeyRepository keys, KeyResolver resolv
             CreatedAt = environment.Now,
             Description = description,
             Policy = policy,
+            PolicyPrincipalIds = principalIds,
             Spec = changed.Spec,
             Usage = changed.Usage,
             Origin = changed.Origin,

@@ -5,16 +5,21 @@ using Keyhaven.Kms.Keys;
 namespace Keyhaven.Kms.Policies;
 
 /// <summary>GetKeyPolicy, PutKeyPolicy and ListKeyPolicies. Each key has one policy, named <c>default</c>.</summary>
-public sealed class KeyPolicyManager(KeyManager keyManager, KeyResolver resolver)
+/// <remarks>
+/// The IAM user and role ARNs of a policy are bound to their unique ids when it is put (<see cref="IKeyPolicyPrincipals"/>):
+/// a principal deleted and re-created under the same name no longer matches, and GetKeyPolicy shows the unique id instead.
+/// </remarks>
+public sealed class KeyPolicyManager(KeyManager keyManager, KeyResolver resolver, IKeyPolicyPrincipals policyPrincipals)
 {
     public async Task<string> GetAsync(KmsCaller caller, string? keyId, string? policyName, CancellationToken cancellationToken)
     {
         EnsureDefaultName(policyName);
         var key = await resolver.ResolveAsync(caller, keyId, allowAlias: false, cancellationToken);
-        return key.Policy;
+        return key.PolicyPrincipalIds.IsEmpty ? key.Policy : await policyPrincipals.ShowAsync(key.Policy, key.PolicyPrincipalIds, cancellationToken);
     }
 
-    public Task<KmsKey> PutAsync(KmsCaller caller, string? keyId, string? policyName, string? policy, CancellationToken cancellationToken)
+    /// <exception cref="KmsException">MalformedPolicyDocumentException also when the policy names a user or role of a known account that does not exist.</exception>
+    public async Task<KmsKey> PutAsync(KmsCaller caller, string? keyId, string? policyName, string? policy, CancellationToken cancellationToken)
     {
         EnsureDefaultName(policyName);
         if (string.IsNullOrEmpty(policy))
@@ -23,7 +28,9 @@ public sealed class KeyPolicyManager(KeyManager keyManager, KeyResolver resolver
         }
 
         KeyPolicyDocument.Validate(policy);
-        return keyManager.ChangeAsync(caller, keyId, key => key with { Policy = policy }, cancellationToken);
+        var target = await resolver.ResolveAsync(caller, keyId, allowAlias: false, cancellationToken);
+        var principalIds = await policyPrincipals.BindAsync(target.Account, policy, cancellationToken);
+        return await keyManager.ChangeAsync(caller, keyId, key => key with { Policy = policy, PolicyPrincipalIds = principalIds }, cancellationToken);
     }
 
     public async Task<IReadOnlyList<string>> ListAsync(KmsCaller caller, string? keyId, CancellationToken cancellationToken)

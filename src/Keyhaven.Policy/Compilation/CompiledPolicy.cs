@@ -12,9 +12,10 @@ namespace Keyhaven.Policy.Compilation;
 /// <remarks>Immutable and thread-safe.</remarks>
 public sealed class CompiledPolicy
 {
-    internal CompiledPolicy(string name, PolicyDocument document, string contentHash, CompiledStatement[] statements)
+    internal CompiledPolicy(string name, PolicyDocument document, string contentHash, CompiledStatement[] statements, PrincipalBindings? bindings = null)
     {
         Name = name;
+        PrincipalBindings = bindings ?? PrincipalBindings.Empty;
         Document = document;
         ContentHash = contentHash;
         Statements = statements;
@@ -34,6 +35,9 @@ public sealed class CompiledPolicy
     /// <summary>Lower-case hex SHA-256 of the document text it was compiled from.</summary>
     public string ContentHash { get; }
 
+    /// <summary>The unique ids the policy's user and role ARNs were bound to when it was saved (resource-based policies); empty: match by ARN.</summary>
+    public PrincipalBindings PrincipalBindings { get; }
+
     internal CompiledStatement[] Statements { get; }
 
     internal CompiledStatement[] Denies { get; }
@@ -50,7 +54,14 @@ public sealed class CompiledPolicy
     public CompiledPolicy WithName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return name == Name ? this : new CompiledPolicy(name, Document, ContentHash, Statements);
+        return name == Name ? this : new CompiledPolicy(name, Document, ContentHash, Statements, PrincipalBindings);
+    }
+
+    /// <summary>The same compiled policy with its principal ARNs bound to unique ids (shares the compiled statements).</summary>
+    public CompiledPolicy WithPrincipalBindings(PrincipalBindings bindings)
+    {
+        ArgumentNullException.ThrowIfNull(bindings);
+        return ReferenceEquals(bindings, PrincipalBindings) ? this : new CompiledPolicy(Name, Document, ContentHash, Statements, bindings);
     }
 
     internal static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

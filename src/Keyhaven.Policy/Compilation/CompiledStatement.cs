@@ -59,9 +59,10 @@ internal sealed class CompiledStatement
     /// <summary>
     /// Matches the statement against the request. <paramref name="checkPrincipal"/> is set for resource-based layers
     /// (resource, endpoint and resource-control policies); identity-based layers ignore the principal element.
+    /// <paramref name="bindings"/> are the unique ids the policy's user and role ARNs were bound to when it was saved.
     /// </summary>
     /// <returns>True/False, Error (a condition could not be evaluated) or Unresolved (a policy variable had no value).</returns>
-    public MatchResult Match(AuthorizationRequest request, bool checkPrincipal, out PrincipalMatch principalMatch)
+    public MatchResult Match(AuthorizationRequest request, bool checkPrincipal, PrincipalBindings bindings, out PrincipalMatch principalMatch)
     {
         principalMatch = PrincipalMatch.None;
         if (!MatchesAction(request.Action))
@@ -102,7 +103,7 @@ internal sealed class CompiledStatement
             }
             else
             {
-                var m = _principal.Match(request.Principal);
+                var m = _principal.Match(request.Principal, bindings);
                 if (_notPrincipal)
                 {
                     // spec: reference_policies_elements_notprincipal.html — listing an account in NotPrincipal exempts the

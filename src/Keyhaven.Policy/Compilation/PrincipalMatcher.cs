@@ -41,8 +41,12 @@ internal sealed class PrincipalMatcher
         _federated = spec.Entries.Where(e => e.Kind == PrincipalKind.Federated).Select(e => e.Value).ToArray();
     }
 
-    /// <summary>The strongest way the element names <paramref name="p"/>.</summary>
-    public PrincipalMatch Match(PrincipalIdentity p)
+    /// <summary>
+    /// The strongest way the element names <paramref name="p"/>. A user or role ARN bound in <paramref name="bindings"/>
+    /// names only the principal with that unique id (for a role session, its role's id); a caller without a unique id
+    /// never matches a bound ARN (fail closed).
+    /// </summary>
+    public PrincipalMatch Match(PrincipalIdentity p, PrincipalBindings bindings)
     {
         switch (p.Type)
         {
@@ -56,7 +60,7 @@ internal sealed class PrincipalMatcher
                 return _wildcard ? PrincipalMatch.Wildcard : PrincipalMatch.None;
         }
 
-        if (Contains(_arns, p.Arn, StringComparison.Ordinal) || (p.Type == PrincipalType.AccountRoot && Contains(_accounts, p.Account.Value, StringComparison.Ordinal)))
+        if (ContainsArn(_arns, p.Arn, p.UniqueId, bindings) || (p.Type == PrincipalType.AccountRoot && Contains(_accounts, p.Account.Value, StringComparison.Ordinal)))
         {
             return PrincipalMatch.Exact;
         }
@@ -66,12 +70,26 @@ internal sealed class PrincipalMatcher
             return PrincipalMatch.Wildcard;
         }
 
-        if (p.Type == PrincipalType.RoleSession && p.RoleArn is not null && Contains(_arns, p.RoleArn, StringComparison.Ordinal))
+        if (p.Type == PrincipalType.RoleSession && p.RoleArn is not null && ContainsArn(_arns, p.RoleArn, p.UniqueId, bindings))
         {
             return PrincipalMatch.RoleArn;
         }
 
         return Contains(_accounts, p.Account.Value, StringComparison.Ordinal) ? PrincipalMatch.Account : PrincipalMatch.None;
+    }
+
+    /// <summary>True when <paramref name="arn"/> is listed and, if the listed ARN is bound to a unique id, <paramref name="uniqueId"/> is that id.</summary>
+    private static bool ContainsArn(string[] arns, string arn, string? uniqueId, PrincipalBindings bindings)
+    {
+        foreach (var listed in arns)
+        {
+            if (string.Equals(listed, arn, StringComparison.Ordinal))
+            {
+                return !bindings.TryGetUniqueId(listed, out var bound) || string.Equals(bound, uniqueId, StringComparison.Ordinal);
+            }
+        }
+
+        return false;
     }
 
     private static bool Contains(string[] values, string value, StringComparison comparison)

@@ -90,7 +90,7 @@ public static class PolicyEvaluator
     {
         foreach (var s in policy.Statements)
         {
-            var outcome = s.Match(request, checkPrincipal, out _) switch
+            var outcome = s.Match(request, checkPrincipal, policy.PrincipalBindings, out _) switch
             {
                 MatchResult.True => StatementOutcome.Matched,
                 MatchResult.Error => StatementOutcome.ConditionError,
@@ -356,7 +356,7 @@ public static class PolicyEvaluator
     {
         foreach (var s in policy.Denies)
         {
-            var r = s.Match(request, checkPrincipal, out _);
+            var r = s.Match(request, checkPrincipal, policy.PrincipalBindings, out _);
             if (r is MatchResult.True or MatchResult.Error)
             {
                 return s;
@@ -373,7 +373,7 @@ public static class PolicyEvaluator
         CompiledStatement? found = null;
         foreach (var s in policy.Allows)
         {
-            if (s.Match(request, checkPrincipal, out var m) != MatchResult.True)
+            if (s.Match(request, checkPrincipal, policy.PrincipalBindings, out var m) != MatchResult.True)
             {
                 continue;
             }

@@ -10,9 +10,10 @@ namespace Keyhaven.Policy.Evaluation;
 /// <remarks>Immutable; every string the evaluator needs is precomputed so that evaluation allocates nothing.</remarks>
 public sealed class PrincipalIdentity
 {
-    private PrincipalIdentity(PrincipalType type, string arn, AccountId account, string? roleArn, string? userName)
+    private PrincipalIdentity(PrincipalType type, string arn, AccountId account, string? roleArn, string? userName, string? uniqueId = null)
     {
         Type = type;
+        UniqueId = uniqueId;
         Arn = arn;
         Account = account;
         RoleArn = roleArn;
@@ -34,6 +35,12 @@ public sealed class PrincipalIdentity
 
     /// <summary>For IAM users, the user name (the <c>aws:username</c> key).</summary>
     public string? UserName { get; }
+
+    /// <summary>
+    /// The unique id of the IAM user (<c>AIDA…</c>) or role (<c>AROA…</c>; for role sessions, the role's) when known; null
+    /// otherwise. A policy principal bound to a unique id (<see cref="Compilation.PrincipalBindings"/>) matches only a caller with that id.
+    /// </summary>
+    public string? UniqueId { get; }
 
     /// <summary><c>arn:PARTITION:iam::ACCOUNT:root</c>, or null when there is no account.</summary>
     public string? RootArn { get; }
@@ -59,9 +66,11 @@ public sealed class PrincipalIdentity
     /// <summary>
     /// Parses a principal ARN: account root, IAM user, IAM role, assumed-role session or federated user.
     /// A role session's role ARN is derived without a path; pass <paramref name="roleArn"/> when the role has a path.
-    /// Also accepts <c>*</c> (anonymous) and service names ending in <c>.amazonaws.com</c>.
+    /// Also accepts <c>*</c> (anonymous) and service names ending in <c>.amazonaws.com</c>. <paramref name="uniqueId"/> is the
+    /// user's or role's unique id (for a role session, the role's <c>AROA…</c> id, without the session name); it is kept only
+    /// for users, roles and role sessions.
     /// </summary>
-    public static bool TryParse(string? text, out PrincipalIdentity principal, string? roleArn = null)
+    public static bool TryParse(string? text, out PrincipalIdentity principal, string? roleArn = null, string? uniqueId = null)
     {
         principal = null!;
         if (string.IsNullOrEmpty(text))
@@ -104,13 +113,13 @@ public sealed class PrincipalIdentity
             if (resource.StartsWith("user/") && resource.Length > 5)
             {
                 string name = resource[(resource.LastIndexOf('/') + 1)..].ToString();
-                principal = new PrincipalIdentity(PrincipalType.User, text, account, null, name);
+                principal = new PrincipalIdentity(PrincipalType.User, text, account, null, name, uniqueId);
                 return true;
             }
 
             if (resource.StartsWith("role/") && resource.Length > 5)
             {
-                principal = new PrincipalIdentity(PrincipalType.Role, text, account, text, null);
+                principal = new PrincipalIdentity(PrincipalType.Role, text, account, text, null, uniqueId);
                 return true;
             }
 
@@ -129,7 +138,7 @@ public sealed class PrincipalIdentity
                 }
 
                 string derived = roleArn ?? $"arn:{partition}:iam::{account.Value}:role/{rest[..slash].ToString()}";
-                principal = new PrincipalIdentity(PrincipalType.RoleSession, text, account, derived, null);
+                principal = new PrincipalIdentity(PrincipalType.RoleSession, text, account, derived, null, uniqueId);
                 return true;
             }
 
@@ -145,8 +154,8 @@ public sealed class PrincipalIdentity
 
     /// <summary>Parses a principal ARN.</summary>
     /// <exception cref="FormatException">The text is not a supported principal ARN.</exception>
-    public static PrincipalIdentity Parse(string text, string? roleArn = null) =>
-        TryParse(text, out var p, roleArn)
+    public static PrincipalIdentity Parse(string text, string? roleArn = null, string? uniqueId = null) =>
+        TryParse(text, out var p, roleArn, uniqueId)
             ? p
             : throw new FormatException($"`{text}` is not a principal ARN (expected an account root, user, role, assumed-role or federated-user ARN).");
 

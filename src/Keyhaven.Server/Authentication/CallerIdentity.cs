@@ -50,8 +50,11 @@ public sealed record CallerIdentity(AccountId Account, string Arn, string UserId
     /// <summary>The access key id that signed the request.</summary>
     public string AccessKeyId => Principal.AccessKeyId;
 
-    /// <summary>The policy engine's principal (role sessions carry their role ARN, path included).</summary>
-    public PrincipalIdentity ToPolicyPrincipal() => PrincipalIdentity.Parse(Arn, RoleArn);
+    /// <summary>
+    /// The policy engine's principal (role sessions carry their role ARN, path included), with the user's or role's
+    /// unique id that principals bound in resource-based policies are compared with.
+    /// </summary>
+    public PrincipalIdentity ToPolicyPrincipal() => PrincipalIdentity.Parse(Arn, RoleArn, Principal.PrincipalUniqueId);
 
     private static IdentityPrincipal Derive(AccountId account, string arn, string userId) => new()
     {

@@ -27,6 +27,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
 {
     private readonly ConditionalWeakTable<CallerIdentity, PrincipalIdentity> _principals = new();
     private readonly ConditionalWeakTable<KmsKey, RequestResource> _resources = new();
+    private readonly ConditionalWeakTable<KmsKey, CompiledPolicy> _keyPolicies = new();
     private static readonly KeyId NewKeyPlaceholder = KeyId.New(Guid.Empty);
 
     /// <summary>Checks every access a request needs.</summary>
@@ -120,7 +121,7 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
         var set = new PolicySet
         {
             Grants = key is null ? [] : await GrantsAsync(key, access.GrantTokens, cancellationToken),
-            ResourcePolicy = key is null ? null : Compile(key.Policy, "key-policy"),
+            ResourcePolicy = key is null ? null : KeyPolicy(key),
             IdentityPolicies = callerPolicies.IdentityPolicies,
             PermissionsBoundaries = callerPolicies.Boundary is null ? [] : [callerPolicies.Boundary],
             SessionPolicy = callerPolicies.Session,
@@ -229,6 +230,24 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
 
         return grants.Select(g => new KmsGrant(g.Id.Value, g.KeyArn, g.GranteePrincipal, g.OperationNames,
             g.Constraints is { } c ? new GrantConstraints(c.EncryptionContextEquals, c.EncryptionContextSubset) : null)).ToList();
+    }
+
+    /// <summary>The key policy, compiled, with the unique ids its user and role ARNs were bound to when it was saved (cached per key record).</summary>
+    private CompiledPolicy KeyPolicy(KmsKey key)
+    {
+        if (_keyPolicies.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var compiled = Compile(key.Policy, "key-policy");
+        if (!key.PolicyPrincipalIds.IsEmpty)
+        {
+            compiled = compiled.WithPrincipalBindings(PrincipalBindings.Create(key.PolicyPrincipalIds));
+        }
+
+        _keyPolicies.AddOrUpdate(key, compiled);
+        return compiled;
     }
 
     private CompiledPolicy Compile(string json, string name) =>

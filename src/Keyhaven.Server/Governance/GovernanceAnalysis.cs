@@ -44,8 +44,8 @@ public sealed class GovernanceAnalysis
     {
         time ??= TimeProvider.System;
         network ??= new NetworkConfiguration();
-        var kms = new KmsDomain(store, new KmsEnvironment(time, KmsEnvironment.System.Random));
         var identity = new IdentityStore(store);
+        var kms = new KmsDomain(store, new KmsEnvironment(time, KmsEnvironment.System.Random), policyPrincipals: new IdentityKeyPolicyPrincipals(identity));
         var compilation = new PolicyCompilation();
         var state = new NetworkState(network, new VpcEndpointPolicyStore(store), time, NullLogger<NetworkState>.Instance);
         var authorizer = new KmsAuthorizer(kms, new IdentityStorePolicySource(identity), identity.Organizations, compilation,

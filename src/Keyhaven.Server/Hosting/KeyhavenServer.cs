@@ -132,7 +132,8 @@ public sealed class KeyhavenServer : IAsyncDisposable
         var store = new RecordStore(backend, barrier);
         var accessKeys = new AccessKeyStore(store);
         var deployment = await Deployment.LoadOrCreateAsync(store, accessKeys, options, cancellationToken);
-        var kms = new KmsDomain(store, new KmsEnvironment(options.Time, options.Random), options.Regions.ToHashSet(StringComparer.Ordinal));
+        var kms = new KmsDomain(store, new KmsEnvironment(options.Time, options.Random), options.Regions.ToHashSet(StringComparer.Ordinal),
+            new IdentityKeyPolicyPrincipals(accessKeys.Identity));
         var trail = await AuditTrail.OpenAsync(store, options.Time, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -22,8 +22,15 @@ public sealed class KeyPolicyEnforcementTests(ServerFixture fixture) : IClassFix
     [Fact]
     public async Task A_key_policy_that_does_not_allow_the_caller_denies_even_the_account_root()
     {
-        // AWS KMS: no principal, not even the account root, can use a key unless the key policy allows it.
-        var onlyNobody = Policy($$"""{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Account}}:user/nobody"},"Action":"kms:*","Resource":"*"}""");
+        // AWS KMS: no principal, not even the account root, can use a key unless the key policy allows it. The user the
+        // policy names must exist: AWS refuses a key policy naming a user that does not.
+        var nobody = "nobody-" + Guid.NewGuid().ToString("N");
+        using (var iam = new Keyhaven.Server.Tests.Sts.IamQueryClient(fixture.Server))
+        {
+            await iam.OkAsync("CreateUser", ("UserName", nobody));
+        }
+
+        var onlyNobody = Policy($$"""{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Account}}:user/{{nobody}}"},"Action":"kms:*","Resource":"*"}""");
         var key = (await Kms.CreateKeyAsync(new CreateKeyRequest { Policy = onlyNobody, BypassPolicyLockoutSafetyCheck = true })).KeyMetadata;
 
         var denied = await DeniedAsync(() => Kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = Bytes("x") }));
