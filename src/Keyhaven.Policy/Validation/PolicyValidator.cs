@@ -30,12 +30,12 @@ public static class PolicyValidator
         }
     }
 
-    /// <summary>Validates <paramref name="json"/> as a policy of <paramref name="type"/>.</summary>
+    /// <summary>Validates <paramref name="json"/> as a policy of <paramref name="type"/>, parsed under <paramref name="limits"/> (default <see cref="PolicyLimits.Default"/>).</summary>
     /// <returns>Findings ordered by severity then position; empty when the policy is clean.</returns>
-    public static IReadOnlyList<ValidationFinding> Validate(string? json, PolicyType type)
+    public static IReadOnlyList<ValidationFinding> Validate(string? json, PolicyType type, PolicyLimits? limits = null)
     {
         var findings = new List<ValidationFinding>();
-        var result = PolicyParser.Parse(json);
+        var result = PolicyParser.Parse(json, limits);
         foreach (var e in result.Errors)
         {
             findings.Add(new(FindingType.Error, e.Code, e.Path, e.Message));
