@@ -44,4 +44,20 @@ public sealed class IamPolicyDocumentTests(ServerFixture fixture) : IClassFixtur
         Assert.Equal(400, response.Status);
         Assert.Equal("ValidationError", response.ErrorCode);
     }
+
+    [Theory]
+    [InlineData("StringLike,StringNotEquals")]
+    [InlineData("StringEquals ")]
+    public async Task A_condition_operator_that_is_not_exactly_an_IAM_operator_is_MalformedPolicyDocument(string op)
+    {
+        using var iam = new IamQueryClient(Server);
+        var user = "bad-operator-" + (op.Contains(',', StringComparison.Ordinal) ? "list" : "space");
+        await iam.OkAsync("CreateUser", ("UserName", user));
+        var policy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"OP":{"aws:RequestTag/team":"red"}}}]}"""
+            .Replace("OP", op, StringComparison.Ordinal);
+        var response = await iam.SendAsync("PutUserPolicy", ("UserName", user), ("PolicyName", "p"), ("PolicyDocument", policy));
+        Assert.Equal(400, response.Status);
+        Assert.Equal("MalformedPolicyDocument", response.ErrorCode);
+        Assert.Contains("is not a condition operator", response.Root.ToString(), StringComparison.Ordinal);
+    }
 }
