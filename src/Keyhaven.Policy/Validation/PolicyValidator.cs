@@ -129,9 +129,25 @@ public static class PolicyValidator
                     findings.Add(new(FindingType.Error, "UNSUPPORTED_RESOURCE", path + ".Resource", "A trust policy does not take a `Resource` element."));
                 }
 
-                if (type == PolicyType.ResourceControl && s.Principal is { IsWildcard: false })
+                if (type == PolicyType.ResourceControl)
                 {
-                    findings.Add(new(FindingType.Error, "RCP_PRINCIPAL_MUST_BE_STAR", path + ".Principal", "A resource control policy only supports \"Principal\": \"*\"."));
+                    // spec: organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html — Effect Allow only in the AWS
+                    // managed RCPFullAWSAccess (built in, never validated here); Principal "*" only; NotPrincipal not supported.
+                    if (s.Effect == PolicyEffect.Allow)
+                    {
+                        findings.Add(new(FindingType.Error, "RCP_ALLOW_NOT_SUPPORTED", path + ".Effect",
+                            "A resource control policy supports only \"Effect\": \"Deny\" (Allow is used only by the AWS managed RCPFullAWSAccess)."));
+                    }
+
+                    if (s.Principal is { IsWildcard: false })
+                    {
+                        findings.Add(new(FindingType.Error, "RCP_PRINCIPAL_MUST_BE_STAR", path + ".Principal", "A resource control policy only supports \"Principal\": \"*\"."));
+                    }
+
+                    if (s.NotPrincipal is not null)
+                    {
+                        findings.Add(new(FindingType.Error, "RCP_NOT_PRINCIPAL_NOT_SUPPORTED", path + ".NotPrincipal", "A resource control policy does not support `NotPrincipal`."));
+                    }
                 }
 
                 break;
