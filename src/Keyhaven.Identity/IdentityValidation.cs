@@ -1,4 +1,5 @@
 using Keyhaven.Identity.Errors;
+using Keyhaven.Policy.Documents;
 using Keyhaven.Policy.Validation;
 
 namespace Keyhaven.Identity;
@@ -62,9 +63,10 @@ internal static class IdentityValidation
     }
 
     /// <summary>
-    /// Validates a policy document as IAM does on input: parse errors and the rules of its type are
-    /// <c>MalformedPolicyDocument</c>; the per-type size quota is <c>LimitExceeded</c> for trust policies and checked
-    /// in aggregate by the caller for inline policies.
+    /// Validates a policy document as IAM does on input: a document over the IAM model's 131,072 characters is
+    /// <c>ValidationError</c>; parse errors and the rules of its type are <c>MalformedPolicyDocument</c>; the per-type
+    /// size quota (non-whitespace characters) is <c>LimitExceeded</c> for trust policies and checked in aggregate by the
+    /// caller for inline policies.
     /// </summary>
     public static void Policy(string? document, PolicyType type, string what)
     {
@@ -73,11 +75,18 @@ internal static class IdentityValidation
             throw new IdentityException(IdentityErrorCode.MalformedPolicyDocument, $"The {what} is empty.");
         }
 
-        foreach (var finding in PolicyValidator.Validate(document, type))
+        foreach (var finding in PolicyValidator.Validate(document, type, PolicyLimits.Iam))
         {
             if (finding.Type != FindingType.Error)
             {
                 continue;
+            }
+
+            if (finding.IssueCode == "DOCUMENT_TOO_LONG")
+            {
+                // spec: aws-models/iam.json policyDocumentType (length 1..131072): a model constraint, checked before the document is read.
+                throw new IdentityException(IdentityErrorCode.ValidationError,
+                    $"1 validation error detected: Value at '{what}' failed to satisfy constraint: Member must have length less than or equal to {PolicyLimits.Iam.MaxDocumentChars}.");
             }
 
             if (finding.IssueCode == "POLICY_SIZE_EXCEEDED" && type != PolicyType.Trust)

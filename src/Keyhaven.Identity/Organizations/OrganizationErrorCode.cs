@@ -17,6 +17,7 @@ public enum OrganizationErrorCode
     DuplicatePolicyException,
     InvalidInputException,
     MalformedPolicyDocumentException,
+    MasterCannotLeaveOrganizationException,
     OrganizationalUnitNotFoundException,
     ParentNotFoundException,
     PolicyInUseException,

@@ -177,15 +177,16 @@ public sealed partial class OrganizationStore
     /// RemoveAccountFromOrganization: the account becomes standalone. Its users and roles stay, but the organization's
     /// SCPs and RCPs no longer apply to it and its principals carry no <c>aws:PrincipalOrgID</c>.
     /// </summary>
-    /// <exception cref="OrganizationException"><c>AccountNotFoundException</c>, <c>ConstraintViolationException</c> (the management account).</exception>
+    /// <exception cref="OrganizationException"><c>AccountNotFoundException</c>, <c>MasterCannotLeaveOrganizationException</c> (the management account).</exception>
     public Task RemoveAccountFromOrganizationAsync(IdentityPrincipal caller, string? accountId, CancellationToken cancellationToken) =>
         WriteAsync(caller, d =>
         {
             var account = FindAccount(d, accountId);
             if (account.Id == d.ManagementAccount)
             {
-                throw new OrganizationException(OrganizationErrorCode.ConstraintViolationException,
-                    "The management account cannot be removed from its organization; delete the organization instead.", "MASTER_ACCOUNT_CANNOT_LEAVE_ORGANIZATION");
+                // spec: aws-models/organizations RemoveAccountFromOrganization errors (MasterCannotLeaveOrganizationException)
+                throw new OrganizationException(OrganizationErrorCode.MasterCannotLeaveOrganizationException,
+                    "The management account cannot be removed from its organization; delete the organization instead.");
             }
 
             d.Accounts.Remove(account);

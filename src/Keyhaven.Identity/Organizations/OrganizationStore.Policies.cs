@@ -239,7 +239,7 @@ public sealed partial class OrganizationStore
                 continue;
             }
 
-            if (finding.IssueCode == "POLICY_SIZE_EXCEEDED")
+            if (finding.IssueCode is "POLICY_SIZE_EXCEEDED" or "DOCUMENT_TOO_LONG")
             {
                 throw new OrganizationException(OrganizationErrorCode.ConstraintViolationException,
                     $"The policy content is over the quota for its type: {finding.Message}", "POLICY_CONTENT_LIMIT_EXCEEDED");

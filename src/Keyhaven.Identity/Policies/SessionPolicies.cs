@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Keyhaven.Identity.Policies;
@@ -9,6 +11,8 @@ namespace Keyhaven.Identity.Policies;
 /// </summary>
 internal static class SessionPolicies
 {
+    private static readonly JsonSerializerOptions UnescapedOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>
     /// One document with the statements of every document in <paramref name="documents"/> (each already validated). The
     /// combined version is 2012-10-17 when any part declares it, so policy variables keep working where they did.
@@ -46,6 +50,9 @@ internal static class SessionPolicies
             }
         }
 
-        return new JsonObject { ["Version"] = version, ["Statement"] = statements }.ToJsonString();
+        // Characters are written as they are (only quotes, backslashes and control characters escaped), so the result is
+        // never longer than its parts together: PolicyLimits.Stored always holds it. The text is read only by the policy
+        // engine, never embedded in HTML.
+        return new JsonObject { ["Version"] = version, ["Statement"] = statements }.ToJsonString(UnescapedOutput);
     }
 }

@@ -13,14 +13,16 @@ namespace Keyhaven.Policy.Compilation;
 public sealed class CompiledPolicyCache
 {
     private readonly ConcurrentDictionary<string, CompiledPolicy> _entries = new(StringComparer.Ordinal);
+    private readonly PolicyLimits? _limits;
 
-    /// <summary>Creates a cache holding at most <paramref name="capacity"/> compiled policies.</summary>
+    /// <summary>Creates a cache holding at most <paramref name="capacity"/> compiled policies, compiled under <paramref name="limits"/> (default <see cref="PolicyLimits.Default"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is not in 1..1,000,000.</exception>
-    public CompiledPolicyCache(int capacity = 10_000)
+    public CompiledPolicyCache(int capacity = 10_000, PolicyLimits? limits = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1_000_000);
         Capacity = capacity;
+        _limits = limits;
     }
 
     /// <summary>The maximum number of entries.</summary>
@@ -43,7 +45,7 @@ public sealed class CompiledPolicyCache
             return true;
         }
 
-        if (!PolicyCompiler.TryCompile(json, name, out policy, out errors))
+        if (!PolicyCompiler.TryCompile(json, name, out policy, out errors, _limits))
         {
             return false;
         }

@@ -15,6 +15,7 @@ internal sealed class CompiledStatement
     private readonly bool _notAction;
     private readonly ResourcePattern[]? _resources;
     private readonly bool _notResource;
+    private readonly bool _resourceVariables;
     private readonly CompiledCondition[] _conditions;
 
     public CompiledStatement(PolicyStatement statement, int index, bool variables)
@@ -40,6 +41,7 @@ internal sealed class CompiledStatement
         var resources = statement.Resource ?? statement.NotResource;
         _resources = resources?.Select(r => ResourcePattern.TryCompile(r, variables, out var p, out var e)
             ? p : throw new ArgumentException($"Resource `{r}`: {e}", nameof(statement))).ToArray();
+        _resourceVariables = _resources?.Any(r => r.HasVariables) ?? false;
 
         _conditions = statement.Conditions.Select(c => CompiledCondition.TryCompile(c, variables, out var cc, out _, out var m)
             ? cc : throw new ArgumentException(m, nameof(statement))).ToArray();
@@ -72,6 +74,13 @@ internal sealed class CompiledStatement
 
         if (_resources is not null)
         {
+            // docs/policy-engine.md#policy-variables: a variable without a value makes the statement not apply, whichever
+            // entry holds it; checked before matching so that an entry matching first does not hide it.
+            if (_resourceVariables && !ResourcePattern.AllResolve(_resources, request))
+            {
+                return MatchResult.Unresolved;
+            }
+
             bool unresolved = false;
             bool any = false;
             foreach (var r in _resources)
@@ -81,12 +90,9 @@ internal sealed class CompiledStatement
                     any = true;
                     break;
                 }
-
-                if (unresolved)
-                {
-                    return MatchResult.Unresolved;
-                }
             }
+
+            Debug.Assert(!unresolved, "every variable resolved above");
 
             if (any == _notResource)
             {

@@ -18,6 +18,7 @@ internal sealed class CompiledCondition
     private readonly bool[]? _bools;
     private readonly IPNetwork[]? _networks;
     private readonly string[] _raw;
+    private readonly bool _variables;
 
     private CompiledCondition(ConditionOperatorName name, string key, string[] raw, Pattern[]? strings, ResourcePattern[]? arns,
         double[]? numbers, long[]? dates, bool[]? bools, IPNetwork[]? networks)
@@ -31,6 +32,7 @@ internal sealed class CompiledCondition
         _dates = dates;
         _bools = bools;
         _networks = networks;
+        _variables = (strings?.Any(p => p.HasVariables) ?? false) || (arns?.Any(p => p.HasVariables) ?? false);
     }
 
     public ConditionOperatorName Name { get; }
@@ -283,6 +285,14 @@ internal sealed class CompiledCondition
     private MatchResult MatchAny(string value, AuthorizationRequest request)
     {
         var op = Name.Positive;
+
+        // docs/policy-engine.md#policy-variables: a variable without a value in any of the values makes the statement not
+        // apply; checked before matching so that a value matching first does not hide it (nor the request value decide).
+        if (_variables && !(_strings is not null ? Pattern.AllResolve(_strings, request) : ResourcePattern.AllResolve(_arns!, request)))
+        {
+            return MatchResult.Unresolved;
+        }
+
         if (_strings is not null)
         {
             bool unresolved = false;
@@ -292,13 +302,9 @@ internal sealed class CompiledCondition
                 {
                     return MatchResult.True;
                 }
-
-                if (unresolved)
-                {
-                    return MatchResult.Unresolved;
-                }
             }
 
+            Debug.Assert(!unresolved, "every variable resolved above");
             return MatchResult.False;
         }
 
@@ -311,13 +317,9 @@ internal sealed class CompiledCondition
                 {
                     return MatchResult.True;
                 }
-
-                if (unresolved)
-                {
-                    return MatchResult.Unresolved;
-                }
             }
 
+            Debug.Assert(!unresolved, "every variable resolved above");
             return MatchResult.False;
         }
 

@@ -1,6 +1,6 @@
 namespace Keyhaven.Policy.Conditions;
 
-/// <summary>Known global and KMS condition keys and whether they are single- or multi-valued (for validation findings).</summary>
+/// <summary>Known global, KMS and IAM condition keys and whether they are single- or multi-valued (for validation findings).</summary>
 // spec: reference_policies_condition-keys.html, kms/latest/developerguide/conditions-kms.html
 internal static class ConditionKeyCatalog
 {
@@ -26,7 +26,7 @@ internal static class ConditionKeyCatalog
         "kms:KeyAgreementAlgorithm", "kms:CustomerMasterKeySpec", "kms:CustomerMasterKeyUsage", "kms:ExpirationModel",
         "kms:ValidTo", "kms:WrappingAlgorithm", "kms:WrappingKeySpec", "kms:ScheduleKeyDeletionPendingWindowInDays",
         "kms:RotationPeriodInDays", "kms:MultiRegion", "kms:MultiRegionKeyType", "kms:DataKeyPairSpec",
-        "kms:GrantConstraintType", "kms:ReEncryptOnSameKey",
+        "kms:GrantConstraintType", "kms:ReEncryptOnSameKey", "iam:PolicyARN", "iam:PermissionsBoundary",
     };
 
     // spec: kms/latest/developerguide/conditions-nitro-enclaves.html (kms:RecipientAttestation:ImageSha384, …:PCR<n>: single-valued)

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Keyhaven.Policy.Conditions;
 
 /// <summary>A parsed condition operator name such as <c>ForAnyValue:StringLikeIfExists</c>.</summary>
@@ -15,8 +17,48 @@ public readonly record struct ConditionOperatorName(ConditionOperator Operator, 
         or ConditionOperator.NotIpAddress or ConditionOperator.ArnNotEquals or ConditionOperator.ArnNotLike;
 
     /// <summary>
-    /// Parses an operator name. Names are case-sensitive, as in IAM. <c>Null</c> takes neither a set qualifier nor
-    /// <c>IfExists</c>.
+    /// The base operator names, exactly as IAM spells them. An explicit table, not <see cref="Enum.TryParse{TEnum}(string, out TEnum)"/>:
+    /// that one also reads <c>"StringLike,StringNotEquals"</c> (a flags OR of two values), numbers and names with spaces around them.
+    /// </summary>
+    // spec: reference_policies_elements_condition_operators.html
+    private static readonly FrozenDictionary<string, ConditionOperator> Operators = new Dictionary<string, ConditionOperator>(StringComparer.Ordinal)
+    {
+        ["StringEquals"] = ConditionOperator.StringEquals,
+        ["StringNotEquals"] = ConditionOperator.StringNotEquals,
+        ["StringEqualsIgnoreCase"] = ConditionOperator.StringEqualsIgnoreCase,
+        ["StringNotEqualsIgnoreCase"] = ConditionOperator.StringNotEqualsIgnoreCase,
+        ["StringLike"] = ConditionOperator.StringLike,
+        ["StringNotLike"] = ConditionOperator.StringNotLike,
+        ["NumericEquals"] = ConditionOperator.NumericEquals,
+        ["NumericNotEquals"] = ConditionOperator.NumericNotEquals,
+        ["NumericLessThan"] = ConditionOperator.NumericLessThan,
+        ["NumericLessThanEquals"] = ConditionOperator.NumericLessThanEquals,
+        ["NumericGreaterThan"] = ConditionOperator.NumericGreaterThan,
+        ["NumericGreaterThanEquals"] = ConditionOperator.NumericGreaterThanEquals,
+        ["DateEquals"] = ConditionOperator.DateEquals,
+        ["DateNotEquals"] = ConditionOperator.DateNotEquals,
+        ["DateLessThan"] = ConditionOperator.DateLessThan,
+        ["DateLessThanEquals"] = ConditionOperator.DateLessThanEquals,
+        ["DateGreaterThan"] = ConditionOperator.DateGreaterThan,
+        ["DateGreaterThanEquals"] = ConditionOperator.DateGreaterThanEquals,
+        ["Bool"] = ConditionOperator.Bool,
+        ["BinaryEquals"] = ConditionOperator.BinaryEquals,
+        ["IpAddress"] = ConditionOperator.IpAddress,
+        ["NotIpAddress"] = ConditionOperator.NotIpAddress,
+        ["ArnEquals"] = ConditionOperator.ArnEquals,
+        ["ArnLike"] = ConditionOperator.ArnLike,
+        ["ArnNotEquals"] = ConditionOperator.ArnNotEquals,
+        ["ArnNotLike"] = ConditionOperator.ArnNotLike,
+        ["Null"] = ConditionOperator.Null,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, ConditionOperator>.AlternateLookup<ReadOnlySpan<char>> OperatorsBySpan =
+        Operators.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// Parses an operator name: an optional set qualifier, a base operator name exactly as IAM spells it, an optional
+    /// <c>IfExists</c>; nothing else (no spaces, no lists). Names are case-sensitive, as IAM lists them. <c>Null</c>
+    /// takes neither a set qualifier nor <c>IfExists</c>.
     /// </summary>
     public static bool TryParse(string? text, out ConditionOperatorName name)
     {
@@ -46,7 +88,7 @@ public readonly record struct ConditionOperatorName(ConditionOperator Operator, 
             span = span[..^"IfExists".Length];
         }
 
-        if (span.Length == 0 || !char.IsAsciiLetterUpper(span[0]) || !Enum.TryParse(span, ignoreCase: false, out ConditionOperator op))
+        if (!OperatorsBySpan.TryGetValue(span, out var op))
         {
             return false;
         }

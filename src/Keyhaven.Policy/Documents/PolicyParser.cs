@@ -25,7 +25,7 @@ public static class PolicyParser
         var errors = new List<PolicyParseError>();
         if (json is not null && json.Length > limits.MaxDocumentChars)
         {
-            errors.Add(new("POLICY_SIZE_EXCEEDED", "$", $"The policy document has {json.Length} characters; the limit is {limits.MaxDocumentChars}."));
+            errors.Add(new("DOCUMENT_TOO_LONG", "$", $"The policy document has {json.Length} characters; the limit is {limits.MaxDocumentChars}."));
             return new PolicyParseResult(null, errors);
         }
 

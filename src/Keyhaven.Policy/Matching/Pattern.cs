@@ -155,6 +155,47 @@ internal sealed class Pattern
         return true;
     }
 
+    /// <summary>
+    /// True when every policy variable of the pattern has a value (or a default) in <paramref name="request"/>: the
+    /// answer depends on the request only, not on the value matched, so a list of patterns can be checked before matching.
+    /// </summary>
+    public bool Resolves(AuthorizationRequest? request)
+    {
+        if (!HasVariables)
+        {
+            return true;
+        }
+
+        bool unresolved = false;
+        foreach (ref readonly var e in _elements.AsSpan())
+        {
+            if (e.Kind == PatternElementKind.Variable)
+            {
+                Resolve(e, request, ref unresolved);
+                if (unresolved)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>True when every pattern of <paramref name="patterns"/> <see cref="Resolves"/>.</summary>
+    public static bool AllResolve(Pattern[] patterns, AuthorizationRequest? request)
+    {
+        foreach (var p in patterns)
+        {
+            if (!p.Resolves(request))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static string Resolve(in PatternElement e, AuthorizationRequest? request, ref bool unresolved)
     {
         if (e.Kind == PatternElementKind.Literal)

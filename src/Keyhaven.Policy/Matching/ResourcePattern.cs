@@ -24,6 +24,25 @@ internal sealed class ResourcePattern
 
     public bool IsMatchAll => _whole.IsMatchAll;
 
+    public bool HasVariables => _whole.HasVariables;
+
+    /// <summary>True when every policy variable of the pattern has a value (or a default) in <paramref name="request"/>.</summary>
+    public bool Resolves(AuthorizationRequest? request) => _whole.Resolves(request);
+
+    /// <summary>True when every pattern of <paramref name="patterns"/> <see cref="Resolves"/>.</summary>
+    public static bool AllResolve(ResourcePattern[] patterns, AuthorizationRequest? request)
+    {
+        foreach (var p in patterns)
+        {
+            if (!p.Resolves(request))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Compiles a resource pattern (wildcards always on, variables when the version supports them).</summary>
     public static bool TryCompile(string text, bool variables, out ResourcePattern pattern, out string? error)
     {

@@ -30,12 +30,12 @@ public static class PolicyValidator
         }
     }
 
-    /// <summary>Validates <paramref name="json"/> as a policy of <paramref name="type"/>.</summary>
+    /// <summary>Validates <paramref name="json"/> as a policy of <paramref name="type"/>, parsed under <paramref name="limits"/> (default <see cref="PolicyLimits.Default"/>).</summary>
     /// <returns>Findings ordered by severity then position; empty when the policy is clean.</returns>
-    public static IReadOnlyList<ValidationFinding> Validate(string? json, PolicyType type)
+    public static IReadOnlyList<ValidationFinding> Validate(string? json, PolicyType type, PolicyLimits? limits = null)
     {
         var findings = new List<ValidationFinding>();
-        var result = PolicyParser.Parse(json);
+        var result = PolicyParser.Parse(json, limits);
         foreach (var e in result.Errors)
         {
             findings.Add(new(FindingType.Error, e.Code, e.Path, e.Message));
@@ -129,9 +129,25 @@ public static class PolicyValidator
                     findings.Add(new(FindingType.Error, "UNSUPPORTED_RESOURCE", path + ".Resource", "A trust policy does not take a `Resource` element."));
                 }
 
-                if (type == PolicyType.ResourceControl && s.Principal is { IsWildcard: false })
+                if (type == PolicyType.ResourceControl)
                 {
-                    findings.Add(new(FindingType.Error, "RCP_PRINCIPAL_MUST_BE_STAR", path + ".Principal", "A resource control policy only supports \"Principal\": \"*\"."));
+                    // spec: organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html — Effect Allow only in the AWS
+                    // managed RCPFullAWSAccess (built in, never validated here); Principal "*" only; NotPrincipal not supported.
+                    if (s.Effect == PolicyEffect.Allow)
+                    {
+                        findings.Add(new(FindingType.Error, "RCP_ALLOW_NOT_SUPPORTED", path + ".Effect",
+                            "A resource control policy supports only \"Effect\": \"Deny\" (Allow is used only by the AWS managed RCPFullAWSAccess)."));
+                    }
+
+                    if (s.Principal is { IsWildcard: false })
+                    {
+                        findings.Add(new(FindingType.Error, "RCP_PRINCIPAL_MUST_BE_STAR", path + ".Principal", "A resource control policy only supports \"Principal\": \"*\"."));
+                    }
+
+                    if (s.NotPrincipal is not null)
+                    {
+                        findings.Add(new(FindingType.Error, "RCP_NOT_PRINCIPAL_NOT_SUPPORTED", path + ".NotPrincipal", "A resource control policy does not support `NotPrincipal`."));
+                    }
                 }
 
                 break;

@@ -112,6 +112,12 @@ internal sealed class KmsRequestContext(CallerIdentity caller, string region, Aw
         {
             single = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         }
+        else if (Is(name, "aws:TokenIssueTime") && caller.Principal.SessionCreated is { } issued)
+        {
+            // AWS: present only for temporary credentials; IAM's "Revoke active sessions" denies by it.
+            // spec: IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-tokenissuetime
+            single = issued.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        }
         else if (Is(name, "aws:EpochTime"))
         {
             single = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);

@@ -13,7 +13,8 @@ namespace Keyhaven.Server.Authorization;
 internal sealed class PolicyCompilation
 {
     private readonly ConditionalWeakTable<string, CompiledPolicy> _byInstance = new();
-    private readonly CompiledPolicyCache _byContent = new();
+    // Stored documents were checked against their type's limits on input; compiling them must not refuse one (that denies all).
+    private readonly CompiledPolicyCache _byContent = new(limits: PolicyLimits.Stored);
     private readonly ConditionalWeakTable<IReadOnlyList<GuardrailLevel>, List<OrganizationLevel>> _levels = new();
 
     /// <summary>The compiled policy, or null when the engine cannot read it (callers fail closed).</summary>

@@ -6,6 +6,7 @@ using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Principals;
 using Keyhaven.Identity.Users;
 using Keyhaven.Server.Audit;
+using Keyhaven.Server.Authentication;
 using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Hosting;
 using Keyhaven.Server.Pipeline;
@@ -233,6 +234,12 @@ internal sealed partial class IamService(IdentityStore identity, IdentityCallAut
 
         // Every IAM call is authorized by the policy engine: iam:<Action> on the entity it names (or *).
         var caller = request.Caller.Principal;
+        if (SessionTokenRestrictions.Check(caller, SigningName, query.Action) is { } restricted)
+        {
+            await AwsQueryProtocol.WriteErrorAsync(context, Namespace, restricted.Status, restricted.Code, restricted.Message, request.RequestId);
+            return;
+        }
+
         var (resource, conditions) = await AccessAsync(query, caller.Account, context.RequestAborted);
         if (await authorizer.AuthorizeAsync(request, "iam:" + query.Action, resource, context.RequestAborted, conditions) is { } denial)
         {

@@ -9,12 +9,17 @@ internal static class QueryServiceErrors
 {
     /// <summary>
     /// Writes an error the pipeline raised. STS and IAM say <c>InvalidClientTokenId</c> (403) where KMS says
-    /// <c>UnrecognizedClientException</c>; every other code is kept.
+    /// <c>UnrecognizedClientException</c>, and <c>ExpiredToken</c> (403) where KMS says <c>ExpiredTokenException</c>
+    /// (aws/aws-cli#7870; the STS model's ExpiredTokenException is AssumeRoleWith*'s error for an expired identity-provider
+    /// token); every other code is kept.
     /// </summary>
     public static Task WriteAuthenticationErrorAsync(HttpContext context, string xmlNamespace, int status, string code, string message, string requestId) =>
-        code == SessionCredentialCheck.InvalidTokenCode
-            ? AwsQueryProtocol.WriteErrorAsync(context, xmlNamespace, 403, "InvalidClientTokenId", message, requestId)
-            : AwsQueryProtocol.WriteErrorAsync(context, xmlNamespace, status, code, message, requestId);
+        code switch
+        {
+            SessionCredentialCheck.InvalidTokenCode => AwsQueryProtocol.WriteErrorAsync(context, xmlNamespace, 403, "InvalidClientTokenId", message, requestId),
+            SessionCredentialCheck.ExpiredTokenCode => AwsQueryProtocol.WriteErrorAsync(context, xmlNamespace, 403, "ExpiredToken", message, requestId),
+            _ => AwsQueryProtocol.WriteErrorAsync(context, xmlNamespace, status, code, message, requestId),
+        };
 
     /// <summary>True for a form-encoded request whose Version is <paramref name="version"/>.</summary>
     public static bool IsQueryRequest(HttpRequest request, ReadOnlySpan<byte> body, string version) =>

@@ -1,6 +1,7 @@
 using Keyhaven.Identity;
 using Keyhaven.Identity.Errors;
 using Keyhaven.Identity.Sessions;
+using Keyhaven.Server.Authentication;
 using Keyhaven.Server.Authorization;
 using Keyhaven.Server.Audit;
 using Keyhaven.Server.Hosting;
@@ -41,6 +42,12 @@ internal sealed partial class StsService(IdentityStore identity, IdentityCallAut
         var query = QueryRequest.Parse(request.Body.Span);
         var caller = request.Caller.Principal;
         var now = options.Time.GetUtcNow();
+        if (SessionTokenRestrictions.Check(caller, SigningName, query.Action) is { } restricted)
+        {
+            await AwsQueryProtocol.WriteErrorAsync(context, Namespace, restricted.Status, restricted.Code, restricted.Message, request.RequestId);
+            return;
+        }
+
         try
         {
             switch (query.Action)

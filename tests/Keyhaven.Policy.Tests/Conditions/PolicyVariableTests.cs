@@ -84,4 +84,35 @@ public class PolicyVariableTests
     [Fact]
     public void Multivalued_key_as_variable_is_unresolved() =>
         Assert.False(AllowsResource("2012-10-17", "arn:aws:s3:::team-${aws:PrincipalTag/team}/*", "arn:aws:s3:::team-a/x", Ctx("aws:PrincipalTag/team", "a", "b")));
+
+    // docs/policy-engine.md#policy-variables: a variable without a value makes the whole statement not apply, whatever its
+    // effect; which entry of the list holds it, and whether an entry before it matched, does not change that.
+    [Theory]
+    [InlineData("""["arn:aws:kms:*:*:key/*","arn:aws:kms:*:*:key/${aws:PrincipalTag/team}"]""")]
+    [InlineData("""["arn:aws:kms:*:*:key/${aws:PrincipalTag/team}","arn:aws:kms:*:*:key/*"]""")]
+    public void An_unresolved_variable_in_any_Resource_entry_makes_the_Deny_not_apply_in_either_order(string resources)
+    {
+        var policy = CompileJson($$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":"kms:*","Resource":"*"},
+              {"Effect":"Deny","Action":"kms:Decrypt","Resource":{{resources}}}]}
+            """);
+        var request = Request(UserAlice, "kms:Decrypt", KeyA, resourceAccount: AccountA);
+        var set = new PolicySet { IdentityPolicies = [policy], ResourcePolicy = EnableIamKeyPolicy };
+        Assert.True(Decide(request, set).IsAllowed);
+        Assert.Contains(PolicyEvaluator.Explain(request, set).Statements, s => s.Effect == Keyhaven.Policy.Documents.PolicyEffect.Deny && s.Outcome == StatementOutcome.UnresolvedVariable);
+    }
+
+    [Theory]
+    [InlineData("""["red","${aws:PrincipalTag/team}"]""")]
+    [InlineData("""["${aws:PrincipalTag/team}","red"]""")]
+    public void An_unresolved_variable_in_any_condition_value_makes_the_Deny_not_apply_in_either_order(string values)
+    {
+        var set = new PolicySet
+        {
+            IdentityPolicies = [Statements("p", Allow("kms:*"), Deny("kms:Decrypt", "*", $$$""" "Condition":{"StringEquals":{"aws:ResourceTag/team":{{{values}}}}}"""))],
+            ResourcePolicy = EnableIamKeyPolicy,
+        };
+        Assert.True(Decide(Request(UserAlice, "kms:Decrypt", KeyA, [Ctx("aws:ResourceTag/team", "red")], resourceAccount: AccountA), set).IsAllowed);
+    }
 }

@@ -91,8 +91,8 @@ public class PolicyParserTests
     public void Enforces_limits()
     {
         var limits = new PolicyLimits(MaxDocumentChars: 100, MaxStatements: 2, MaxDepth: 16);
-        Assert.Equal("POLICY_SIZE_EXCEEDED", SingleError(new string(' ', 32_769) + "{}").Code);
-        Assert.Equal("POLICY_SIZE_EXCEEDED", PolicyParser.Parse(new string(' ', 101), limits).Errors[0].Code);
+        Assert.Equal("DOCUMENT_TOO_LONG", SingleError(new string(' ', 32_769) + "{}").Code);
+        Assert.Equal("DOCUMENT_TOO_LONG", PolicyParser.Parse(new string(' ', 101), limits).Errors[0].Code);
         const string three = """{"Statement":[{"Effect":"Allow","Action":"*"},{"Effect":"Allow","Action":"*"},{"Effect":"Allow","Action":"*"}]}""";
         Assert.Equal("TOO_MANY_STATEMENTS", PolicyParser.Parse(three, limits with { MaxDocumentChars = 1000 }).Errors[0].Code);
         Assert.Equal("INVALID_JSON", SingleError(new string('[', 100) + new string(']', 100)).Code);

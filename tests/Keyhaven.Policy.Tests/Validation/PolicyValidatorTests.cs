@@ -28,6 +28,36 @@ public class PolicyValidatorTests
         Has(V("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3"}]}"""), FindingType.Error, "INVALID_ARN");
     }
 
+    // spec: reference_policies_elements_condition_operators.html — an operator is one of the listed names, exactly: not a
+    // comma-separated list (which Enum.TryParse read as a flags OR of two operators), not padded with spaces, not a number.
+    [Theory]
+    [InlineData("StringLike,StringNotEquals")]
+    [InlineData("StringLike, StringNotEquals")]
+    [InlineData("StringEquals ")]
+    [InlineData(" StringEquals")]
+    [InlineData("ForAnyValue:StringEquals ")]
+    [InlineData("StringEqualsIfExistsIfExists")]
+    [InlineData("ForAllValues:1")]
+    public void Condition_operators_are_matched_by_exact_name_only(string op)
+    {
+        var json = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"OP":{"k":"v"}}}]}""".Replace("OP", op, StringComparison.Ordinal);
+        Has(V(json), FindingType.Error, "INVALID_CONDITION_OPERATOR");
+        Assert.False(Keyhaven.Policy.Conditions.ConditionOperatorName.TryParse(op, out _));
+    }
+
+    // spec: organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html — RCPs are Deny statements (Allow only in
+    // the AWS managed RCPFullAWSAccess), Principal "*" only, no NotPrincipal.
+    [Fact]
+    public void Resource_control_policies_take_only_Deny_statements_with_Principal_star()
+    {
+        Has(V("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}""", PolicyType.ResourceControl),
+            FindingType.Error, "RCP_ALLOW_NOT_SUPPORTED");
+        Has(V("""{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"kms:*","Resource":"*"}]}""", PolicyType.ResourceControl),
+            FindingType.Error, "RCP_NOT_PRINCIPAL_NOT_SUPPORTED");
+        Assert.DoesNotContain(V("""{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*"}]}""", PolicyType.ResourceControl),
+            f => f.Type == FindingType.Error);
+    }
+
     // spec: access-analyzer-reference-policy-checks.html#...-security-warning-forallvalues-with-single-valued-key
     [Fact]
     public void ForAllValues_with_single_valued_key_is_a_security_warning()
