@@ -1,6 +1,7 @@
 using System.Globalization;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
 using Keyhaven.Server.Tests.Infrastructure;
 using static Keyhaven.Server.Tests.Infrastructure.KmsAssert;
@@ -46,5 +47,27 @@ public sealed class SessionRevocationTests(ServerFixture fixture) : IClassFixtur
         var fresh = (await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "fresh" })).Credentials;
         using var freshKms = Server.Kms(new SessionAWSCredentials(fresh.AccessKeyId, fresh.SecretAccessKey, fresh.SessionToken));
         await freshKms.CreateKeyAsync(new CreateKeyRequest());
+    }
+
+    [Fact]
+    public async Task A_revoked_role_session_cannot_chain_into_another_role()
+    {
+        using var iam = new IamQueryClient(Server);
+        var (userArn, id, secret) = await iam.CreateUserWithKeyAsync("revoke-chain-user");
+        var firstArn = await iam.CreateRoleAsync("revoke-chain-first", userArn);
+        await iam.OkAsync("PutRolePolicy", ("RoleName", "revoke-chain-first"), ("PolicyName", "chain"),
+            ("PolicyDocument", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"""));
+        var secondArn = await iam.CreateRoleAsync("revoke-chain-second", firstArn);
+        using var sts = Server.Sts(new BasicAWSCredentials(id, secret));
+        var first = (await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = firstArn, RoleSessionName = "first" })).Credentials;
+        using var chained = Server.Sts(new SessionAWSCredentials(first.AccessKeyId, first.SecretAccessKey, first.SessionToken));
+        await chained.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = secondArn, RoleSessionName = "chained" });
+
+        // The trust evaluation of AssumeRole sees the caller session's issue time too, so the revocation covers chaining.
+        await iam.OkAsync("PutRolePolicy", ("RoleName", "revoke-chain-first"), ("PolicyName", "AWSRevokeOlderSessions"),
+            ("PolicyDocument", RevokeOlderThan(Server.Clock.GetUtcNow().AddMinutes(5))));
+        var refused = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() =>
+            chained.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = secondArn, RoleSessionName = "chained-again" }));
+        Assert.Equal("AccessDenied", refused.ErrorCode);
     }
 }
