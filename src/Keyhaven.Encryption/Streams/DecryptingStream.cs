@@ -141,22 +141,14 @@ public sealed class DecryptingStream : Stream
             await EnsureNothingFollowsAsync(useAsync, cancellationToken).ConfigureAwait(false);
         }
 
+        // spec: client-apis/decrypt.md#decrypt-the-message-body — whatever the policy, the plaintext of a signed
+        // message's final frame (or non-framed content) waits for the signature; only regular frames may leave early.
+        _holdBack |= _decryptor.Stage == DecryptorStage.Footer;
         if (_holdBack)
         {
             // Held-back plaintext accumulates unreleased until the whole message, signature included, verified.
             _outputStart = done ? 0 : _outputEnd;
             _holdBack = !done;
-        }
-        else if (_decryptor.Stage == DecryptorStage.Footer)
-        {
-            // spec: client-apis/decrypt.md#decrypt-the-message-body — whatever the policy, the plaintext of a signed
-            // message's final frame (or non-framed content) waits for the signature; only regular frames may leave
-            // early. It is the only record in the output buffer (each released record starts it at 0).
-            _outputStart = _outputEnd;
-        }
-        else if (stage == DecryptorStage.Footer)
-        {
-            _outputStart = 0; // the signature verified: release the final record
         }
     }
 
