@@ -79,7 +79,7 @@ internal static class KmsContext
             values["aws:RequestTag/" + tag.TagKey] = new(tag.TagValue ?? string.Empty);
         }
 
-        values["aws:TagKeys"] = new([.. tags.Select(t => t.TagKey ?? string.Empty)]);
+        values["aws:TagKeys"] = new([.. tags.Select(t => t?.TagKey ?? string.Empty)]);
         return values;
     }
 

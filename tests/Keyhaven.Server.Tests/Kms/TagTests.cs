@@ -76,6 +76,18 @@ public sealed class TagTests(ServerFixture fixture) : IClassFixture<ServerFixtur
     }
 
     [Fact]
+    public async Task A_null_tag_is_ValidationException_not_a_server_error()
+    {
+        var key = (await Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        using var raw = new RawKmsClient(fixture.Server);
+        var tagged = await raw.SendAsync("TrentService.TagResource", $$"""{"KeyId":"{{key.KeyId}}","Tags":[null]}""");
+        Assert.Equal((400, "ValidationException"), (tagged.Status, tagged.ErrorType));
+        Assert.Contains("Member must not be null", tagged.Message);
+        var created = await raw.SendAsync("TrentService.CreateKey", """{"Tags":[{"TagKey":"a","TagValue":"b"},null]}""");
+        Assert.Equal((400, "ValidationException"), (created.Status, created.ErrorType));
+    }
+
+    [Fact]
     public async Task A_KeyId_over_2048_characters_is_ValidationException()
     {
         // spec: kms/2014-11-01 KeyIdType: length 1 to 2048.
