@@ -232,23 +232,14 @@ internal sealed class KmsAuthorizer(KmsDomain kms, IIdentityPolicySource identit
             g.Constraints is { } c ? new GrantConstraints(c.EncryptionContextEquals, c.EncryptionContextSubset) : null)).ToList();
     }
 
-    /// <summary>The key policy, compiled, with the unique ids its user and role ARNs were bound to when it was saved (cached per key record).</summary>
-    private CompiledPolicy KeyPolicy(KmsKey key)
-    {
-        if (_keyPolicies.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
-
-        var compiled = Compile(key.Policy, "key-policy");
-        if (!key.PolicyPrincipalIds.IsEmpty)
-        {
-            compiled = compiled.WithPrincipalBindings(PrincipalBindings.Create(key.PolicyPrincipalIds));
-        }
-
-        _keyPolicies.AddOrUpdate(key, compiled);
-        return compiled;
-    }
+    /// <summary>
+    /// The key policy, compiled (cached by text), with the unique ids its user and role ARNs were bound to when it was
+    /// saved (the bound copy cached per key record; most keys have none).
+    /// </summary>
+    private CompiledPolicy KeyPolicy(KmsKey key) =>
+        key.PolicyPrincipalIds.IsEmpty
+            ? Compile(key.Policy, "key-policy")
+            : _keyPolicies.GetValue(key, k => Compile(k.Policy, "key-policy").WithPrincipalBindings(PrincipalBindings.Create(k.PolicyPrincipalIds)));
 
     private CompiledPolicy Compile(string json, string name) =>
         // Fail closed: a policy the engine cannot read allows nothing and denies everything.
