@@ -18,7 +18,7 @@ public sealed partial class IdentityStore
     // spec: IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
     public async Task<PrincipalBindings> BindPolicyPrincipalsAsync(AccountId owner, string policy, CancellationToken cancellationToken)
     {
-        var parsed = PolicyParser.Parse(policy);
+        var parsed = PolicyParser.Parse(policy, PolicyLimits.Stored);
         if (!parsed.IsSuccess)
         {
             return PrincipalBindings.Empty;

@@ -37,7 +37,8 @@ public sealed partial class IdentityStore
     private readonly RecordCache<ResolvedCredential> _credentials;
     private readonly RecordCache<UserDocument> _users;
     private readonly RecordCache<RoleDocument> _roles;
-    private readonly CompiledPolicyCache _compiled = new(capacity: 10_000);
+    // Stored documents were checked against their type's limits on input; compiling them must not refuse one (that denies all).
+    private readonly CompiledPolicyCache _compiled = new(capacity: 10_000, limits: Keyhaven.Policy.Documents.PolicyLimits.Stored);
 
     /// <summary>Creates the store over <paramref name="store"/>; <paramref name="random"/> defaults to the system CSPRNG.</summary>
     public IdentityStore(RecordStore store, RandomFill? random = null)

@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using Amazon.SecurityToken.Model;
 using Keyhaven.Server.Tests.Infrastructure;
 using Keyhaven.Server.Tests.Sts;
 
@@ -31,6 +32,18 @@ public sealed class IamPolicyDocumentTests(ServerFixture fixture) : IClassFixtur
         var (_, key, secret) = await iam.CreateUserWithKeyAsync("padded-user", padded);
         using var kms = Server.Kms(new BasicAWSCredentials(key, secret));
         await kms.CreateKeyAsync(new CreateKeyRequest());
+    }
+
+    [Fact]
+    public async Task A_valid_policy_with_much_whitespace_is_enforced_by_AssumeRole_too()
+    {
+        // The identity store compiles the caller's policies for AssumeRole itself: it must take what IAM stored.
+        using var iam = new IamQueryClient(Server);
+        var padded = IamQueryClient.Allow("sts:AssumeRole").Replace("\"Statement\":", new string(' ', 40_000) + "\"Statement\":", StringComparison.Ordinal);
+        var (userArn, key, secret) = await iam.CreateUserWithKeyAsync("padded-assumer", padded);
+        var roleArn = await iam.CreateRoleAsync("padded-role", userArn);
+        using var sts = Server.Sts(new BasicAWSCredentials(key, secret));
+        await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "padded" });
     }
 
     [Fact]
